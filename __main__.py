@@ -1,0 +1,3 @@
+from trailersmith.cli import main
+
+raise SystemExit(main())

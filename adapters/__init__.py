@@ -1,0 +1,1 @@
+"""Editor and file-format glue: OTIO, EDL, FCP XML, Kdenlive, DaVinci Resolve."""

@@ -1,0 +1,1 @@
+"""The PySide6 panel, its workers and the editor entry points."""

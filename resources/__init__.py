@@ -1,0 +1,1 @@
+"""Icons, default settings and editor entry scripts shipped with the package."""
