@@ -1,0 +1,150 @@
+"""Fit the chosen shots to the music segments, frame-exact in integers.
+
+Each segment ``j`` covers timeline frames ``[b_j, b_{j+1})`` where ``b`` are the planned cuts
+rounded to frames; the last segment ends at the music's last frame, so the video ends exactly
+where the music ends. A long shot is trimmed to its best window; a short one grows into its
+neighbours (IPOT's post-processing) without crossing used frames; when that cannot work, the best
+free window elsewhere in the usable movie is taken. No source frame is ever used twice, and
+every loop is bounded by the number of shots.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import List, Optional
+
+import numpy as np
+
+from .errors import MediaError
+from .model import Assignment, CutPlan, MusicAnalysis, PlacedClip, ShotList, VideoInfo
+
+
+def seconds_to_frame(t: float, fps: Fraction) -> int:
+    """Nearest frame boundary to time ``t`` at the exact rate ``fps``."""
+    return int(round(Fraction(t).limit_denominator(1_000_000) * fps))
+
+
+def segment_frames(music: MusicAnalysis, fps: Fraction) -> np.ndarray:
+    """Timeline frame edges ``(S + 1,)`` of the music segments; strictly increasing."""
+    edges = [0] + [seconds_to_frame(t, fps) for t in music.cuts_s]
+    edges.append(seconds_to_frame(music.duration_s, fps))
+    edges = np.asarray(edges, np.int64)
+    if np.any(np.diff(edges) <= 0):
+        raise MediaError("Two planned cuts fall on the same frame; use a slower pace.")
+    return edges
+
+
+def _best_window(values: np.ndarray, start: int, end: int, length: int,
+                 free: np.ndarray) -> Optional[int]:
+    """Start of the free window of ``length`` inside ``[start, end)`` with the highest sum."""
+    if end - start < length:
+        return None
+    seg = values[start:end]
+    blocked = (~free[start:end]).astype(np.int64)
+    csum = np.concatenate([[0.0], np.cumsum(seg)])
+    cblk = np.concatenate([[0], np.cumsum(blocked)])
+    sums = csum[length:] - csum[:-length]
+    ok = (cblk[length:] - cblk[:-length]) == 0
+    if not ok.any():
+        return None
+    sums = np.where(ok, sums, -np.inf)
+    return start + int(np.argmax(sums))
+
+
+def _extend(shot: int, length: int, shots: np.ndarray, quality: np.ndarray, free: np.ndarray,
+            limit: int) -> Optional[tuple]:
+    """Grow shot ``shot`` into free neighbouring frames (better neighbour first) to ``length``."""
+    lo, hi = int(shots[shot, 0]), min(int(shots[shot, 1]), limit)
+    if lo >= hi or not free[lo:hi].all():
+        return None
+    left, right = shot - 1, shot + 1
+    used = []
+    for _ in range(len(shots)):  # each step consumes one neighbour shot: bounded
+        if hi - lo >= length:
+            return lo, lo + length, used
+        can_left = left >= 0 and lo > 0 and free[lo - 1]
+        can_right = right < len(shots) and hi < limit and free[hi]
+        if not (can_left or can_right):
+            return None
+        go_right = can_right and (not can_left or quality[right] >= quality[left])
+        need = length - (hi - lo)
+        if go_right:
+            stop = min(int(shots[right, 1]), limit, hi + need)
+            run = np.flatnonzero(~free[hi:stop])
+            stop = hi + int(run[0]) if len(run) else stop
+            hi, used, right = stop, used + [right], right + 1
+        else:
+            start = max(int(shots[left, 0]), lo - need)
+            run = np.flatnonzero(~free[start:lo])
+            start = start + int(run[-1]) + 1 if len(run) else start
+            lo, used, left = start, used + [left], left - 1
+    return None
+
+
+def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movie: VideoInfo, *,
+             usable_end: int, quality: np.ndarray, frame_value: Optional[np.ndarray] = None
+             ) -> CutPlan:
+    """Place ``assignment`` on the timeline; see the module docstring.
+
+    Parameters
+    ----------
+    usable_end
+        First frame that may not be used (the spoiler guard).
+    quality
+        Per-shot stand-alone quality, used to pick which neighbour to grow into.
+    frame_value
+        Per-frame desirability (higher is better) used to choose a long shot's window.
+    """
+    fps = shots.fps
+    edges = segment_frames(music, fps)
+    n_frames = shots.frame_count
+    free = np.ones(n_frames, bool)
+    free[usable_end:] = False
+    values = np.zeros(n_frames) if frame_value is None else np.asarray(frame_value, float)
+    for first, last in shots.transitions:  # mid-transition frames make poor material
+        values[first:last + 1] -= 1.0
+    rng = shots.shots
+    chosen = set(int(s) for s in assignment.shots)
+    clips: List[PlacedClip] = []
+    for j in np.argsort(-np.asarray(assignment.scores), kind="stable"):
+        shot = int(assignment.shots[j])
+        length = int(edges[j + 1] - edges[j])
+        reason = assignment.reasons[j]
+        extended: list = []
+        lo, hi = int(rng[shot, 0]), min(int(rng[shot, 1]), usable_end)
+        start = _best_window(values, lo, hi, length, free) if hi > lo else None
+        if start is None:
+            grown = _extend(shot, length, rng, quality, free, usable_end)
+            if grown is not None:
+                start, _, extended = grown
+                reason += "; extended into neighbouring shots " + ", ".join(map(str, extended))
+        if start is None:
+            start, shot = _fallback(values, rng, quality, free, length, chosen, usable_end)
+            reason = "replacement: the chosen shot had no free frames left; best free window"
+        free[start:start + length] = False
+        clips.append(PlacedClip(
+            segment=int(j), shot=shot, scene=int(shots.scenes[shot]), source_start=start,
+            source_end=start + length, record_start=int(edges[j]), record_end=int(edges[j + 1]),
+            score=float(assignment.scores[j]), reason=reason, extended_with=extended))
+    clips.sort(key=lambda c: c.record_start)
+    sections = [(seconds_to_frame(a, fps), seconds_to_frame(b, fps), f"Section {k + 1}")
+                for k, (a, b) in enumerate(np.asarray(music.sections_s).reshape(-1, 2))]
+    return CutPlan(movie=movie, music_path=music.path, music_duration_s=music.duration_s, fps=fps,
+                   duration_frames=int(edges[-1]), clips=clips, sections=sections,
+                   frame_times_s=shots.frame_times_s if movie.variable_frame_rate else None)
+
+
+def _fallback(values, rng, quality, free, length, chosen, usable_end):
+    """Best free window of ``length`` inside one unchosen shot, else anywhere usable."""
+    order = np.argsort(-quality, kind="stable")
+    for shot in order:
+        if int(shot) in chosen:
+            continue
+        lo, hi = int(rng[shot, 0]), min(int(rng[shot, 1]), usable_end)
+        start = _best_window(values, lo, hi, length, free) if hi > lo else None
+        if start is not None:
+            return start, int(shot)
+    start = _best_window(values, 0, usable_end, length, free)
+    if start is None:
+        raise MediaError("The movie has too little unused material for this music; pick a "
+                         "shorter track or a later spoiler guard.")
+    return start, int(np.searchsorted(rng[:, 0], start, side="right") - 1)
