@@ -116,8 +116,9 @@ class ProgressBar:
             self.close()
             self._stage = progress.stage
             total = progress.total if progress.total > 1 else None
+            # disable=None: a bar on a terminal, nothing in logs and pipes.
             self._bar = tqdm(total=total, desc=progress.stage, file=sys.stderr, leave=False,
-                             mininterval=0.5, dynamic_ncols=True)
+                             mininterval=0.5, dynamic_ncols=True, disable=None)
         if self._bar.total:
             self._bar.n = min(progress.done, self._bar.total)
             self._bar.refresh()

@@ -138,6 +138,10 @@ def suggest(movie_path: str, music_path: str, options: Optional[SuggestOptions] 
     _validate(options)
     reporter = ensure_reporter(reporter)
     generator = get_generator(options.generator)
+    # Cheap checks of both inputs before minutes of analysis.
+    from .media import check_file, probe_video
+    probe_video(movie_path)
+    check_file(music_path, "Music")
     music = analyze_music_track(music_path, options, reporter)
     movie = analyze_movie(movie_path, options, reporter)
     reporter.report("Choosing shots", 0, 1)
