@@ -21,12 +21,15 @@ def media_dir() -> Path:
     return MEDIA_DIR
 
 
-def media_file(media_dir: Path, relative: str) -> Path:
-    """Path of one real media file, skipping the test with the reason when it is missing."""
-    path = media_dir / relative
-    if not path.is_file():
-        pytest.skip(f"real test media file missing: {path}")
-    return path
+@pytest.fixture(scope="session")
+def media_path(media_dir: Path):
+    """``media_path("video/bbb/...")``: one real media file, skipping with the reason if missing."""
+    def get(relative: str) -> Path:
+        path = media_dir / relative
+        if not path.is_file():
+            pytest.skip(f"real test media file missing: {path}")
+        return path
+    return get
 
 
 @pytest.fixture(autouse=True)
