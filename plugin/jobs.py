@@ -1,0 +1,78 @@
+"""What the panel runs in the background: the pipeline, then thumbnails of the chosen shots.
+
+Plain functions of a reporter, no Qt: :class:`~trailersmith.plugin.worker.JobRunner` runs them.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, List, Optional
+
+import numpy as np
+
+from trailersmith.core.progress import Reporter
+
+from .thumbnails import frame_time, grab_thumbnails
+
+
+@dataclass
+class PanelRun:
+    """One finished "Suggest trailer": the pipeline's result plus what the panel draws."""
+
+    movie_path: str
+    music_path: str
+    options: object  # SuggestOptions
+    result: object  # SuggestResult
+    thumbnails: List[np.ndarray] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+
+def default_suggest():
+    """The pipeline's ``suggest`` (imported late: it pulls in numpy-heavy modules)."""
+    from trailersmith.core.pipeline import suggest
+
+    return suggest
+
+
+def suggest_job(movie_path: str, music_path: str, options, *, thumbnail_width: int = 112,
+                suggest: Optional[Callable] = None) -> Callable[[Reporter], PanelRun]:
+    """A job for the worker: run ``suggest`` and grab one thumbnail per placed clip."""
+
+    def job(reporter: Reporter) -> PanelRun:
+        started = time.monotonic()
+        run_suggest = suggest or default_suggest()
+        result = run_suggest(movie_path, music_path, options=options, reporter=reporter)
+        plan = result.plan
+        times = [frame_time((c.source_start + c.source_end - 1) // 2, plan.fps,
+                            plan.frame_times_s) for c in plan.clips]
+        pictures = grab_thumbnails(plan.movie.path, times, width=thumbnail_width,
+                                   reporter=reporter)
+        return PanelRun(movie_path=movie_path, music_path=music_path, options=options,
+                        result=result, thumbnails=pictures,
+                        elapsed_s=time.monotonic() - started)
+
+    return job
+
+
+def frames_to_timecode(frames: int, fps) -> str:
+    """Non-drop ``HH:MM:SS:FF`` at the nominal integer rate (what editors show)."""
+    base = max(1, round(float(fps)))
+    frames = max(0, int(frames))
+    seconds, ff = divmod(frames, base)
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}:{ff:02d}"
+
+
+def describe_clip(clip, plan) -> str:
+    """The sentence shown when an editor clicks a shot: where it comes from and why."""
+    from trailersmith.core.timeline import source_start_frame
+
+    first = source_start_frame(plan, clip.source_start)  # timecode-aware, VFR-aware
+    tc_in = frames_to_timecode(first, plan.fps)
+    tc_out = frames_to_timecode(first + clip.length, plan.fps)
+    at = frames_to_timecode(clip.record_start, plan.fps)
+    text = (f"Shot {clip.shot + 1} (scene {clip.scene + 1}), source {tc_in} - {tc_out} "
+            f"({clip.length} frames), placed at {at} under music segment {clip.segment + 1}. "
+            f"Score {clip.score:.2f}. Why: {clip.reason or 'best match for this segment'}")
+    if clip.extended_with:
+        text += f" Extended with shot(s) {', '.join(str(s + 1) for s in clip.extended_with)}."
+    return text
