@@ -46,6 +46,7 @@ class TrailerPanel(QWidget):
     """
 
     run_finished = Signal(object)  # PanelRun
+    _resolve_problem: Optional[str] = None  # why Send to Resolve cannot work here
 
     def __init__(self, host=None, *, suggest: Optional[Callable] = None,
                  settings_file: Optional[Path] = None, parent=None) -> None:
@@ -126,6 +127,7 @@ class TrailerPanel(QWidget):
         layout.addWidget(self.view)
         layout.addWidget(self.details_label)
         layout.addWidget(actions)
+        layout.addStretch(1)
 
     def _connect(self) -> None:
         self.suggest_button.clicked.connect(self.suggest)
@@ -162,8 +164,6 @@ class TrailerPanel(QWidget):
         self.resolve_button.setEnabled(has_run and self._resolve_problem is None)
         if not running:
             self.progress_bar.setRange(0, 1000)
-
-    _resolve_problem: Optional[str] = None
 
     # --- running ---------------------------------------------------------------------------
     def suggest(self) -> bool:

@@ -29,6 +29,15 @@ def to_qimage(rgb: np.ndarray) -> QImage:
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
+def _cover(image: QImage, rect: QRectF) -> QRectF:
+    """The centred part of ``image`` with ``rect``'s aspect ratio (fill without distortion)."""
+    aspect = rect.width() / max(1e-6, rect.height())
+    w, h = float(image.width()), float(image.height())
+    if w / h > aspect:
+        return QRectF((w - h * aspect) / 2, 0, h * aspect, h)
+    return QRectF(0, (h - w / aspect) / 2, w, w / aspect)
+
+
 class ResultView(QWidget):
     """Paints one :class:`~trailersmith.plugin.jobs.PanelRun`; emits ``clip_selected(index)``."""
 
@@ -182,12 +191,7 @@ class ResultView(QWidget):
             rect = self.clip_rect(i)
             painter.fillRect(rect, QColor("#000000"))
             if i < len(self._images):
-                image = self._images[i]
-                scale = rect.height() / image.height()
-                src_w = min(image.width(), rect.width() / scale)
-                src = QRectF((image.width() - src_w) / 2, 0, src_w, image.height())
-                target = QRectF(rect.left(), rect.top(), src_w * scale, rect.height())
-                painter.drawImage(target, image, src)
+                painter.drawImage(rect, self._images[i], _cover(self._images[i], rect))
             if i == self._selected:
                 painter.setPen(QPen(SELECT_COLOR, 3))
                 painter.drawRect(rect.adjusted(1.5, 1.5, -1.5, -1.5))

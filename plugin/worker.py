@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 #: At most this many progress signals per second reach the UI (stage changes always do).
 _PROGRESS_HZ = 20.0
+# Threads still running when their panel closed: kept referenced until they end, because
+# destroying a running QThread aborts the process.
+_orphans: list = []
 
 
 def error_sentence(exc: BaseException) -> str:
@@ -117,8 +120,16 @@ class JobRunner:
             self._token.cancel()
 
     def wait(self, timeout_ms: int = 5000) -> bool:
-        """Block until the worker thread has ended (used when the panel closes)."""
-        return self._thread.wait(timeout_ms) if self._thread is not None else True
+        """Block until the worker thread has ended (used when the panel closes).
+
+        A thread still running after ``timeout_ms`` is kept alive until it ends on its own.
+        """
+        thread = self._thread
+        if thread is None or thread.wait(timeout_ms):
+            return True
+        _orphans.append(thread)
+        thread.finished.connect(lambda: _orphans.remove(thread))
+        return False
 
     def _on_ended(self, kind: str, payload) -> None:
         thread, self._thread = self._thread, None
