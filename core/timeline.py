@@ -1,0 +1,189 @@
+"""Turn an assembled :class:`~trailersmith.core.model.CutPlan` into an OpenTimelineIO timeline.
+
+The timeline is shaped like DaVinci Resolve's own OTIO export, because Resolve silently rejects
+anything else: tracks "Video 1" and "Audio 1", clip source ranges in the media's own timecode (a
+file starting at 01:00:00:00 at 24 fps begins at frame 86400), each clip's reference under the
+``DEFAULT_MEDIA`` key with an ``available_range``, bare absolute paths, and ``global_start_time``
+at 01:00:00:00. Every time is a whole frame at the plan's rate.
+"""
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from typing import Optional, Sequence
+
+from .errors import ParameterError
+from .model import CutPlan, PlacedClip
+
+TIMELINE_START_TIMECODE = "01:00:00:00"
+VIDEO_TRACK_NAME = "Video 1"
+AUDIO_TRACK_NAME = "Audio 1"
+MEDIA_KEY = "DEFAULT_MEDIA"
+METADATA_KEY = "trailersmith"
+
+
+def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequence[str]] = None):
+    """Build the trailer timeline: shots on "Video 1", the music on "Audio 1", markers.
+
+    Parameters
+    ----------
+    plan : CutPlan
+        Clips back to back from frame 0 to ``plan.duration_frames`` at ``plan.fps``.
+    name : str
+        Timeline name, as the editor will show it.
+    section_labels : sequence of str, optional
+        One label per entry of ``plan.sections``, replacing the plan's own labels.
+
+    Returns
+    -------
+    opentimelineio.schema.Timeline
+        Frame-exact timeline; per-clip choices under ``metadata["trailersmith"]``.
+
+    Raises
+    ------
+    ParameterError
+        If the plan has gaps or overlaps, does not end where the music ends, uses frames outside
+        the movie, or ``section_labels`` does not match the sections.
+    """
+    import opentimelineio as otio
+
+    fps = Fraction(plan.fps)
+    _check_plan(plan)
+    rate = float(fps)
+    start = otio.opentime.from_timecode(TIMELINE_START_TIMECODE, rate)
+    timeline = otio.schema.Timeline(name=name, global_start_time=start)
+    timeline.metadata[METADATA_KEY] = {
+        "fps": f"{fps.numerator}/{fps.denominator}",
+        "width": int(plan.movie.width), "height": int(plan.movie.height),
+        "movie": os.path.abspath(plan.movie.path), "music": os.path.abspath(plan.music_path),
+        "movie_start_frame": int(plan.movie.start_frame),
+        "movie_frame_count": int(plan.movie.frame_count),
+        "music_duration_s": float(plan.music_duration_s),
+        "duration_frames": int(plan.duration_frames),
+    }
+
+    video = otio.schema.Track(name=VIDEO_TRACK_NAME, kind=otio.schema.TrackKind.Video)
+    for placed in plan.clips:
+        video.append(_video_clip(plan, placed, rate))
+    audio = otio.schema.Track(name=AUDIO_TRACK_NAME, kind=otio.schema.TrackKind.Audio)
+    audio.append(_music_clip(plan, rate))
+    timeline.tracks.append(video)
+    timeline.tracks.append(audio)
+
+    labels = _labels(plan, section_labels)
+    for (first, _end, _label), label in zip(plan.sections, labels):
+        timeline.tracks.markers.append(otio.schema.Marker(
+            name=label, color=otio.schema.MarkerColor.BLUE,
+            marked_range=_range(int(first), 1, rate), comment=f"Music section: {label}"))
+    return timeline
+
+
+def source_start_frame(plan: CutPlan, decoded_index: int) -> int:
+    """Timecode frame (at the nominal rate) of decoded frame ``decoded_index`` of the movie.
+
+    For variable-frame-rate movies the frame's own timestamp decides, converted to the nominal rate.
+    """
+    fps = Fraction(plan.fps)
+    times = plan.frame_times_s
+    if times is not None and len(times) > decoded_index:
+        offset = int(round(float(times[decoded_index]) * fps.numerator / fps.denominator))
+    else:
+        offset = int(decoded_index)
+    return int(plan.movie.start_frame) + offset
+
+
+def movie_length_frames(plan: CutPlan) -> int:
+    """The movie's length in frames at the nominal rate (a VFR file's dropped frames count)."""
+    times = plan.frame_times_s
+    length = int(plan.movie.frame_count)
+    if times is not None and len(times):
+        fps = Fraction(plan.fps)
+        length = max(length, int(round(float(times[-1]) * fps.numerator / fps.denominator)) + 1)
+    return length
+
+
+def _range(start: int, duration: int, rate: float):
+    import opentimelineio as otio
+
+    return otio.opentime.TimeRange(otio.opentime.RationalTime(start, rate),
+                                   otio.opentime.RationalTime(duration, rate))
+
+
+def _reference(path: str, start: int, duration: int, rate: float):
+    import opentimelineio as otio
+
+    return otio.schema.ExternalReference(target_url=os.path.abspath(path),
+                                         available_range=_range(start, duration, rate))
+
+
+def _video_clip(plan: CutPlan, placed: PlacedClip, rate: float):
+    import opentimelineio as otio
+
+    movie = plan.movie
+    first = source_start_frame(plan, placed.source_start)
+    clip = otio.schema.Clip(name=os.path.basename(movie.path),
+                            source_range=_range(first, placed.length, rate))
+    reference = _reference(movie.path, int(movie.start_frame), movie_length_frames(plan), rate)
+    clip.set_media_references({MEDIA_KEY: reference}, MEDIA_KEY)
+    why = str(placed.reason)
+    clip.metadata[METADATA_KEY] = {
+        "shot": int(placed.shot), "scene": int(placed.scene), "segment": int(placed.segment),
+        "score": float(placed.score), "why": why,
+        "extended_with": [int(s) for s in placed.extended_with],
+        "source_frames": [int(placed.source_start), int(placed.source_end)],
+    }
+    clip.markers.append(otio.schema.Marker(
+        name=f"Shot {placed.shot} (scene {placed.scene}) for segment {placed.segment}",
+        color=otio.schema.MarkerColor.GREEN, marked_range=_range(first, 1, rate),
+        comment=f"{why} (score {placed.score:.2f})"))
+    return clip
+
+
+def _music_clip(plan: CutPlan, rate: float):
+    import opentimelineio as otio
+
+    fps = Fraction(plan.fps)
+    length = max(int(plan.duration_frames),
+                 int(round(plan.music_duration_s * fps.numerator / fps.denominator)))
+    clip = otio.schema.Clip(name=os.path.basename(plan.music_path),
+                            source_range=_range(0, int(plan.duration_frames), rate))
+    clip.set_media_references({MEDIA_KEY: _reference(plan.music_path, 0, length, rate)},
+                              MEDIA_KEY)
+    return clip
+
+
+def _labels(plan: CutPlan, section_labels: Optional[Sequence[str]]) -> list:
+    if section_labels is None:
+        return [str(label) for _s, _e, label in plan.sections]
+    labels = [str(label) for label in section_labels]
+    if len(labels) != len(plan.sections):
+        raise ParameterError(f"Got {len(labels)} section labels for {len(plan.sections)} "
+                             "sections; pass one label per section or none.")
+    return labels
+
+
+def _check_plan(plan: CutPlan) -> None:
+    fps = Fraction(plan.fps)
+    if fps <= 0:
+        raise ParameterError(f"Cut plan frame rate {fps} is not positive; rebuild the plan.")
+    if not plan.clips:
+        raise ParameterError("Cut plan has no clips; nothing to put on a timeline.")
+    position = 0
+    for placed in plan.clips:
+        if placed.record_start != position:
+            raise ParameterError(f"Cut plan clip for segment {placed.segment} starts at frame "
+                                 f"{placed.record_start}, expected {position} (no gaps or "
+                                 "overlaps allowed); rebuild the plan.")
+        length = placed.record_end - placed.record_start
+        if length <= 0 or placed.source_end - placed.source_start != length:
+            raise ParameterError(f"Cut plan clip for segment {placed.segment} has source length "
+                                 f"{placed.source_end - placed.source_start} and record length "
+                                 f"{length}; they must be equal and positive.")
+        if placed.source_start < 0 or placed.source_end > plan.movie.frame_count:
+            raise ParameterError(f"Cut plan clip for segment {placed.segment} uses frames "
+                                 f"{placed.source_start}-{placed.source_end} outside the movie's "
+                                 f"{plan.movie.frame_count} frames; rebuild the plan.")
+        position = placed.record_end
+    if position != plan.duration_frames:
+        raise ParameterError(f"Cut plan clips end at frame {position} but the music lasts "
+                             f"{plan.duration_frames} frames; rebuild the plan.")
