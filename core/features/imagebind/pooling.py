@@ -45,21 +45,18 @@ def shot_embeddings(frame_index: np.ndarray, embedding: np.ndarray, shots: np.nd
     return normalise(out)
 
 
-def prompt_scores(features: np.ndarray, prompts: np.ndarray, weights: np.ndarray
-                  ) -> Tuple[np.ndarray, np.ndarray]:
-    """``(quality in [0, 1], match)`` per row of ``features`` for weighted text prompts.
+def prompt_match(features: np.ndarray, prompts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """How well each row of ``features`` matches weighted text prompts, in standard deviations.
 
     Each prompt's cosine similarity is standardised across the rows (raw CLIP-style cosines sit
-    in a narrow band), combined with the weights (normalised by their absolute sum, negative
-    weights push away) into ``match``, and squashed by a logistic into ``quality``.
+    in a narrow band), then the prompts are combined with their weights normalised by the
+    absolute sum (negative weights push away).
     """
     weights = np.asarray(weights, np.float64)
     sims = np.asarray(features, np.float64) @ np.asarray(prompts, np.float64).T
     std = sims.std(axis=0)
     z = np.where(std > 1e-6, (sims - sims.mean(axis=0)) / np.maximum(std, 1e-6), 0.0)
-    match = z @ weights / max(np.abs(weights).sum(), 1e-12)
-    quality = 1.0 / (1.0 + np.exp(-2.0 * match))
-    return quality.astype(np.float32), match.astype(np.float32)
+    return (z @ weights / max(np.abs(weights).sum(), 1e-12)).astype(np.float32)
 
 
 def zero_shot(features: np.ndarray, classes: np.ndarray, scale: float
