@@ -108,6 +108,18 @@ def test_unavailable_reason_follows_option_variable_and_settings(tmp_path, monke
     assert "no ImageBind weights" in unavailable_reason()
 
 
+def test_registry_takes_the_weights_option(small_weights):
+    """``--imagebind-weights`` alone (no variable, no settings) makes the backend available."""
+    from trailersmith.core.features.base import _REGISTRY, get_backend
+
+    _, reason = _REGISTRY["imagebind"]
+    assert reason() is not None and reason(weights=small_weights) is None
+    backend = get_backend("imagebind", weights=small_weights, device="cpu")
+    assert backend.name == "imagebind" and backend.weights_path == small_weights
+    with pytest.raises(ModelUnavailableError, match="not available.*imagebind_huge.pth"):
+        get_backend("imagebind", device="cpu")
+
+
 def test_factory_errors(small_weights, tmp_path):
     with pytest.raises(ModelUnavailableError, match="imagebind_huge.pth"):
         create_backend()

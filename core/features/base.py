@@ -1,6 +1,7 @@
 """The feature-backend interface and its registry."""
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 from typing import Callable, Dict, List, Optional, Tuple
 
@@ -72,7 +73,10 @@ def get_backend(name: str, **options) -> FeatureBackend:
         raise ParameterError(f"Unknown feature backend {name!r}; choose one of "
                              f"{', '.join(sorted(_REGISTRY))}.")
     factory, reason = _REGISTRY[name]
-    why = reason()
+    # A reason function may take some of the options (e.g. ``weights``): a path given on the
+    # command line makes a backend available that the settings alone would not.
+    accepted = inspect.signature(reason).parameters
+    why = reason(**{k: v for k, v in options.items() if k in accepted})
     if why:
         raise ModelUnavailableError(f"Backend {name!r} is not available: {why}")
     return factory(**options)
