@@ -71,10 +71,12 @@ def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequenc
     timeline.tracks.append(audio)
 
     labels = _labels(plan, section_labels)
-    for (first, _end, _label), label in zip(plan.sections, labels):
+    for number, ((first, end, _label), label) in enumerate(zip(plan.sections, labels), start=1):
+        seconds = (int(end) - int(first)) / float(fps)
         timeline.tracks.markers.append(otio.schema.Marker(
             name=label, color=otio.schema.MarkerColor.BLUE,
-            marked_range=_range(int(first), 1, rate), comment=f"Music section: {label}"))
+            marked_range=_range(int(first), 1, rate),
+            comment=f"music section {number} of {len(labels)}, {seconds:.1f} s"))
     return timeline
 
 
