@@ -104,6 +104,10 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
         values[first:last + 1] -= 1.0
     rng = shots.shots
     chosen = set(int(s) for s in assignment.shots)
+    # Frames of a chosen shot stay reserved until it is placed: a neighbour grows around them.
+    reserved = np.zeros(n_frames, bool)
+    for s in chosen:
+        reserved[rng[s, 0]:rng[s, 1]] = True
     clips: List[PlacedClip] = []
     for j in np.argsort(-np.asarray(assignment.scores), kind="stable"):
         shot = int(assignment.shots[j])
@@ -113,7 +117,9 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
         lo, hi = int(rng[shot, 0]), min(int(rng[shot, 1]), usable_end)
         start = _best_window(values, lo, hi, length, free) if hi > lo else None
         if start is None:
-            grown = _extend(shot, length, rng, quality, free, usable_end)
+            own = np.zeros(n_frames, bool)
+            own[rng[shot, 0]:rng[shot, 1]] = True
+            grown = _extend(shot, length, rng, quality, free & (~reserved | own), usable_end)
             if grown is not None:
                 start, _, extended = grown
                 reason += "; extended into neighbouring shots " + ", ".join(map(str, extended))
@@ -121,6 +127,7 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
             start, shot = _fallback(values, rng, quality, free, length, chosen, usable_end)
             reason = "replacement: the chosen shot had no free frames left; best free window"
         free[start:start + length] = False
+        reserved[rng[shot, 0]:rng[shot, 1]] = False  # placed: its other frames may be lent
         clips.append(PlacedClip(
             segment=int(j), shot=shot, scene=int(shots.scenes[shot]), source_start=start,
             source_end=start + length, record_start=int(edges[j]), record_end=int(edges[j + 1]),

@@ -54,7 +54,7 @@ def make_movie(path: str, *, shot_lengths: Optional[List[int]] = None, fps: Frac
 
     rng = np.random.default_rng(seed)
     if shot_lengths is None:
-        shot_lengths = [int(n) for n in rng.integers(30, 120, size=40)]
+        shot_lengths = [int(n) for n in rng.integers(40, 180, size=36)]
     speeds = [float(s) for s in rng.choice([0.0, 0.5, 2.0, 5.0, 9.0], size=len(shot_lengths))]
     tmp = path + ".part"
     container = av.open(tmp, "w", format="mp4")

@@ -65,11 +65,9 @@ class _FrameStatsConsumer:
         rg, yb = r - g, 0.5 * (r + g) - b
         colourful = (np.sqrt(rg.var(axis=(1, 2)) + yb.var(axis=(1, 2)))
                      + 0.3 * np.sqrt(rg.mean(axis=(1, 2)) ** 2 + yb.mean(axis=(1, 2)) ** 2))
-        prev = luma[:-1] if self._prev_luma is None else np.concatenate(
-            [self._prev_luma[None], luma[:-1]])
+        first = luma[:1] if self._prev_luma is None else self._prev_luma[None]
+        prev = np.concatenate([first, luma[:-1]])
         motion = np.abs(luma - prev).mean(axis=(1, 2))
-        if self._prev_luma is None:
-            motion[0] = 0.0
         self._prev_luma = luma[-1]
         # Skin-tone chroma range (YCbCr), a weight-free stand-in for "people on screen".
         cb = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b

@@ -95,10 +95,16 @@ def generate(problem: GenerationProblem, *, rng: np.random.Generator, max_scenes
     if len(idx) < s:
         raise ParameterError(f"The movie has {len(idx)} usable shots but the music needs {s}; "
                              "pick a shorter track, a slower pace, or a later spoiler guard.")
-    if max_scenes is None:
-        max_scenes = max(5, s // 4)
     # Scene ids renumbered as runs, so the DP sees non-decreasing ids even if scenes recur.
     runs = np.concatenate([[0], np.cumsum(np.diff(problem.scenes[idx]) != 0)])
+    # The fewest scenes that hold S shots at all: below that no selection exists.
+    sizes = np.sort(np.bincount(runs))[::-1]
+    needed = int(np.searchsorted(np.cumsum(sizes), s) + 1)
+    if max_scenes is None:
+        max_scenes = max(5, s // 4, needed)
+    elif max_scenes < needed:
+        raise ParameterError(f"max_scenes={max_scenes} is too few: this movie needs at least "
+                             f"{needed} scenes to fill {s} music segments.")
     value, cost = _values(problem, idx, rng, variety, eta)
     rows = solve_ordered(value, runs, min(max_scenes, int(runs[-1]) + 1))
     chosen = idx[rows]
