@@ -15,8 +15,9 @@ import numpy as np
 from .errors import ParameterError
 from .model import MusicAnalysis
 from .music_cuts import ipot_cuts, plan_beat_cuts, segment_energy
-from .music_features import (DEFAULT_TEMPO_BPM, beat_accents, default_grid, fill_beat_gaps,
-                             interval_energy, is_silent, spectral_features, track_beats)
+from .music_beats import (DEFAULT_TEMPO_BPM, beat_accents, default_grid, fill_beat_gaps,
+                          track_beats)
+from .music_features import interval_energy, is_silent, spectral_features
 from .music_structure import detect_sections, estimate_downbeats
 from .progress import Reporter, ensure_reporter
 
@@ -24,7 +25,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SAMPLE_RATE = 22050
 SEGMENTATIONS = ("beats", "ipot")
-_STAGE = "Analysing music"
+_STAGE = "Analysing the music"
+# Bump when the analysis changes its results, so caches keyed on it are refreshed.
+ANALYSIS_VERSION = "2"
 
 
 def _mono(y, sr) -> tuple:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .music_features import Spectral, autocorrelation, beat_sync
+from .music_beats import autocorrelation
+from .music_features import Spectral, beat_sync
 
 # Score (in standard deviations of the accents) lost when the bar position does not simply
 # advance by one beat, as after a beat-tracker slip or an odd bar.
