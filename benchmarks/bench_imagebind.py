@@ -158,7 +158,8 @@ def main() -> None:
             for _ in range(max(1, n_clips // batch))]
 
     with torch.inference_mode(), torch.autocast(**amp):
-        diff_v = float((ours.encode_images(images[0][:4]) - ref({"vision": images[0][:4]})[
+        probe = images[0][:4]
+        diff_v = float((ours.encode_images(probe) - ref({"vision": probe})[
             "vision"].float()).abs().max())
         rows = []
         for name, ours_fn, ref_fn, data in (
@@ -167,9 +168,9 @@ def main() -> None:
             n = sum(len(b) for b in data)
             t_ours, t_ref = _time_pair(ours_fn, ref_fn, data, device)
             rows.append((name, n / t_ours, n / t_ref))
-    print(f"sanity: max |ours - reference| on 4 images = {diff_v:.2e}")
+    print(f"sanity: max |ours - reference| on {len(probe)} images = {diff_v:.2e}")
     for name, ours_rate, ref_rate in rows:
-        print(f"{name:12s}/s  ours {ours_rate:9.1f}   reference {ref_rate:9.1f}   "
+        print(f"{name:12s}/s  ours {ours_rate:9.3g}   reference {ref_rate:9.3g}   "
               f"ratio {ours_rate / ref_rate:5.2f}x")
 
     # Our preprocessing, on the device: 796x448 uint8 frames (what the decoder hands over for
@@ -178,8 +179,8 @@ def main() -> None:
     t_pre = _time(preprocess.images_to_tensor, [frames] * 4, device)
     wave = [np.random.default_rng(0).standard_normal(32000).astype(np.float32)] * batch
     t_fb = _time(preprocess.audio_clips_to_tensor, [wave] * 4, torch.device("cpu"))
-    print(f"preprocessing/s  frames {4 * batch / t_pre:9.1f}   audio clips (CPU fbank) "
-          f"{4 * batch / t_fb:9.1f}")
+    print(f"preprocessing/s  frames {4 * batch / t_pre:9.3g}   audio clips (CPU fbank) "
+          f"{4 * batch / t_fb:9.3g}")
 
     total = 3 * args.shots
     if not gpu:
