@@ -7,6 +7,7 @@ energy. ``segmentation="ipot"`` keeps IPOT's tempogram segmentation for comparis
 from __future__ import annotations
 
 import logging
+import numbers
 import os
 from typing import Optional
 
@@ -81,12 +82,17 @@ def analyze_music(path: Optional[str] = None, *, y: Optional[np.ndarray] = None,
     ParameterError
         For a bad ``pace``, ``segmentation`` or array. :class:`MediaError` for unreadable files.
     """
-    if not (isinstance(pace, (int, float)) and np.isfinite(pace) and 0.1 <= pace <= 10):
+    if not (isinstance(pace, numbers.Real) and not isinstance(pace, bool)
+            and np.isfinite(pace) and 0.1 <= pace <= 10):
         raise ParameterError(f"pace must be a number between 0.1 and 10 (got {pace!r}); "
                              "1 is the default rate, 2 cuts about twice as often.")
     if segmentation not in SEGMENTATIONS:
         raise ParameterError(f"Unknown music segmentation {segmentation!r}; use one of "
                              f"{', '.join(SEGMENTATIONS)}.")
+    if n_sections is not None and (not isinstance(n_sections, (int, np.integer))
+                                   or n_sections < 1):
+        raise ParameterError(f"n_sections must be a positive whole number or None (got "
+                             f"{n_sections!r}); None picks about one section per 24 s.")
     reporter = ensure_reporter(reporter)
     reporter.report(_STAGE, 0, 4)
     if y is None:
@@ -99,7 +105,7 @@ def analyze_music(path: Optional[str] = None, *, y: Optional[np.ndarray] = None,
         path = os.path.abspath(os.fspath(path))
     y, sr = _mono(y, sr)
     duration = len(y) / float(sr)
-    name = os.fspath(path) if path is not None else "<array>"
+    name = os.fspath(path) if path is not None else ""
 
     silent = is_silent(y)
     spec = spectral_features(y, sr)
@@ -107,7 +113,7 @@ def analyze_music(path: Optional[str] = None, *, y: Optional[np.ndarray] = None,
     detected_beats = np.zeros(0) if silent else track_beats(spec)
     if len(detected_beats) < 2:
         log.warning("No beats found in %s; cutting on an even %g BPM grid instead.",
-                    name, DEFAULT_TEMPO_BPM)
+                    name or "the audio", DEFAULT_TEMPO_BPM)
         beats = default_grid(duration)
         detected = np.zeros(len(beats), bool)
         tempo = DEFAULT_TEMPO_BPM

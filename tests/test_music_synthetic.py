@@ -212,7 +212,8 @@ def test_ipot_segmentation_is_two_second_segments_off_the_beat():
 
 
 @pytest.mark.parametrize("kwargs", [{"pace": 0}, {"pace": -1}, {"pace": float("nan")},
-                                    {"pace": 100}, {"segmentation": "bars"}])
+                                    {"pace": 100}, {"segmentation": "bars"},
+                                    {"n_sections": 0}, {"n_sections": 2.5}])
 def test_bad_options_raise_parameter_error(kwargs):
     with pytest.raises(ParameterError):
         analyze_music(y=np.zeros(2 * SR, np.float32), sr=SR, **kwargs)
