@@ -153,8 +153,8 @@ def test_tokenizer_matches_reference_tokenizer(reference):
     ours = text.Tokenizer(str(reference.bpe))
     samples = ["car chase", "A Car-Chase!! at night's end, 1984 & friends' \"quotes\"",
                "Café déjà vu — naïve 東京 ½ ③", "it'll be y'all's", "  spaced\tout\n words ",
-               "&amp; entities &lt;b&gt;", "<|endoftext|>hello", *text.emotion_prompts("vision"),
-               *text.emotion_prompts("audio")]
+               "&amp; entities &lt;b&gt;", "<|endoftext|>hello",
+               *text.emotion_prompts("vision"), *text.emotion_prompts("audio")]
     for sample in samples:
         assert ours([sample])[0].tolist() == ref_tok(sample).tolist(), sample
     # The ids shipped for the emotion prompts are what the tokenizer gives.
