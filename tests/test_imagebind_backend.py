@@ -339,3 +339,24 @@ def test_dropped_consumer_stops_its_worker():
     thread.join(timeout=5)
     assert not thread.is_alive()
     assert not any(t.name == "imagebind-frames" and t is thread for t in threading.enumerate())
+
+
+@pytest.mark.gpu
+def test_cuda_bf16_agrees_with_cpu_fp32(small_weights, clip):
+    """On a CUDA GPU: bf16 autocast + SDPA gives the CPU fp32 embeddings' directions."""
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("needs a CUDA GPU")
+    cpu = create_backend(weights=small_weights, device="cpu")
+    gpu = create_backend(weights=small_weights, device="cuda")
+    assert gpu.autocast and gpu.batch_size == 256
+    frames = _frames_at(clip, (320, 240), [0, 30, 66])
+    a, b = cpu.embed_frames(frames), gpu.embed_frames(frames)
+    assert np.all(np.sum(a * b, axis=1) > 0.99)
+    rng = np.random.default_rng(0)
+    clips = [0.1 * rng.standard_normal(32000).astype(np.float32) for _ in range(3)]
+    a, b = cpu.embed_audio_clips(clips), gpu.embed_audio_clips(clips)
+    assert np.all(np.sum(a * b, axis=1) > 0.99)
+    a = cpu.emotion_embeddings("vision")
+    b = gpu.emotion_embeddings("vision")
+    assert np.all(np.sum(a * b, axis=1) > 0.99)
