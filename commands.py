@@ -34,6 +34,8 @@ def register(sub) -> None:
     p.add_argument("music")
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
     p.add_argument("--pace", type=float, default=1.0)
+    p.add_argument("--segmentation", default="beats", choices=("beats", "ipot"),
+                   help="ipot: IPOT's 2 s segments (not on beats), for comparison")
     p.set_defaults(func=run_music)
 
     p = sub.add_parser("demo", help="make built-in media and suggest a trailer (no weights)")
@@ -49,6 +51,8 @@ def _add_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="another seed gives another variant")
     p.add_argument("--pace", type=float, default=1.0, help="cut rate: 2 = twice as many cuts")
     p.add_argument("--detector", default="auto", choices=("auto", "transnetv2", "histogram"))
+    p.add_argument("--segmentation", default="beats", choices=("beats", "ipot"),
+                   help="ipot: IPOT's 2 s segments (cuts not on beats), for comparison")
     p.add_argument("--checkpoint", help="trained checkpoint for --generator ipot/ssmp")
     p.add_argument("--imagebind-weights", metavar="PATH", help="imagebind_huge.pth")
     p.add_argument("--prompt", action="append", default=[], metavar="TEXT[:WEIGHT]",
@@ -79,8 +83,9 @@ def options_from_args(args):
     generator_options = {"checkpoint": args.checkpoint} if args.checkpoint else {}
     return SuggestOptions(generator=args.generator, backend=args.backend,
                           spoiler_guard=args.spoiler_guard, seed=args.seed, pace=args.pace,
-                          detector=args.detector, backend_options=backend_options,
-                          generator_options=generator_options, cache_dir=args.cache_dir)
+                          segmentation=args.segmentation, detector=args.detector,
+                          backend_options=backend_options, generator_options=generator_options,
+                          cache_dir=args.cache_dir)
 
 
 def check_outputs(paths: List[str], overwrite: bool) -> List[str]:
@@ -182,7 +187,9 @@ def run_music(args) -> int:
 
     reporter, bar = _reporter()
     try:
-        music = analyze_music_track(args.music, SuggestOptions(pace=args.pace), reporter).analysis
+        music = analyze_music_track(
+            args.music, SuggestOptions(pace=args.pace, segmentation=args.segmentation),
+            reporter).analysis
     finally:
         bar.close()
     data = {"duration_s": music.duration_s, "tempo_bpm": music.tempo_bpm,
@@ -212,11 +219,10 @@ def run_demo(args) -> int:
     if not os.path.exists(music):
         synthetic.make_music(music, tempo_bpm=120, duration_s=40.0, loud_from_s=16.0)
     outputs = [os.path.join(out, f"demo_trailer{s}") for s in SUPPORTED_SUFFIXES]
-    ns = argparse.Namespace(movie=movie, music=music, output=outputs, force=True,
-                            generator="ot", backend="affect", spoiler_guard=0.9, seed=0,
-                            pace=1.0, detector="auto", checkpoint=None, imagebind_weights=None,
-                            prompt=[], cache_dir=None)
-    code = run_suggest(ns)
+    from trailersmith.cli import build_parser
+
+    argv = ["suggest", movie, music, "--force"] + [a for o in outputs for a in ("-o", o)]
+    code = run_suggest(build_parser().parse_args(argv))
     print(f"Demo ready in {out}: open demo_trailer.kdenlive in Kdenlive, import "
           "demo_trailer.otio in DaVinci Resolve, or the .edl/.xml in any editor.")
     return code

@@ -15,7 +15,7 @@ def _level(q: float, low: str, mid: str, high: str) -> str:
 
 
 def explain_clips(plan, movie, music) -> None:
-    """Prefix each clip's reason in ``plan`` with what its shot and its music segment have in common."""
+    """Prefix each clip's reason in ``plan`` with what its shot and its segment have in common."""
     shot_cues, seg_cues = movie.shot_cues, music.segment_cues
     motion_q = quantiles(shot_cues["motion"]) if "motion" in shot_cues else None
     bright_q = quantiles(shot_cues["brightness"]) if "brightness" in shot_cues else None

@@ -33,7 +33,7 @@ class VideoInfo:
 class ShotList:
     """Shots of one movie: contiguous ``[start, end)`` frame ranges covering every decoded frame.
 
-    ``kinds[i]`` says how shot ``i`` begins: ``"start"`` (the first shot), ``"cut"`` or ``"gradual"``.
+    ``kinds[i]`` says how shot ``i`` begins: ``"start"`` (first shot), ``"cut"`` or ``"gradual"``.
     ``transitions`` holds ``[first, last]`` frames (inclusive) of gradual transitions; frames inside
     them are poor material. ``scenes[i]`` is the scene id (groups of adjacent shots) of shot ``i``.
     ``frame_times_s`` holds each decoded frame's presentation time (needed for VFR media).
@@ -95,7 +95,7 @@ class GenerationProblem:
 
     ``shot_features`` (N, D) and ``segment_features`` (S, D) live in one space where a small
     distance means "goes together". ``eligible`` (N,) masks shots a generator may use (spoiler
-    guard, too short, black...). ``shot_quality`` (N,) in [0, 1] rates stand-alone trailer-worthiness.
+    guard, too short, black...). ``shot_quality`` (N,) in [0, 1] rates stand-alone trailer-worth.
     """
 
     shot_features: np.ndarray

@@ -12,27 +12,27 @@ SAMPLE_RATE = 22050
 
 
 def load_or_analyze(path: str, backend: FeatureBackend, pace: float, cache: StageCache,
-                    reporter: Reporter):
+                    reporter: Reporter, segmentation: str = "beats"):
     """Return a ``pipeline.MusicResult`` for ``path``, analysing it only on a cache miss."""
     import os
 
     from .media import load_audio
-    from .music import analyze_music, waveform_envelope
-    from .pipeline import MusicResult
+    from .music import ANALYSIS_VERSION, analyze_music, waveform_envelope
 
     path = os.path.abspath(path)
     reporter.report("Analysing the music", 0, 1)
     from .media import check_file
     check_file(path, "Music")
-    key = cache.key("music", files=[path], version="1",
-                    params={"pace": pace, "sr": SAMPLE_RATE, "backend": (backend.name,
-                                                                          backend.version)})
+    key = cache.key("music", files=[path], version=ANALYSIS_VERSION,
+                    params={"pace": pace, "sr": SAMPLE_RATE, "segmentation": segmentation,
+                            "backend": (backend.name, backend.version)})
     hit = cache.load("music", key)
     if hit is not None:
         arrays, meta = hit
         return _unpack(path, arrays, meta)
     y = load_audio(path, SAMPLE_RATE)
-    analysis = analyze_music(y=y, sr=SAMPLE_RATE, pace=pace, reporter=reporter)
+    analysis = analyze_music(y=y, sr=SAMPLE_RATE, pace=pace, segmentation=segmentation,
+                             reporter=reporter)
     analysis.path = path
     features, cues = backend.music_features(y, SAMPLE_RATE, analysis)
     arrays = {

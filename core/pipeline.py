@@ -23,6 +23,7 @@ class SuggestOptions:
     spoiler_guard: float = 0.9
     seed: int = 0
     pace: float = 1.0
+    segmentation: str = "beats"  # "ipot": IPOT's 2 s KernelCPD segments, for comparison
     detector: str = "auto"
     backend_options: Dict = field(default_factory=dict)
     generator_options: Dict = field(default_factory=dict)
@@ -115,12 +116,13 @@ def analyze_music_track(path: str, options: Optional[SuggestOptions] = None,
     options = options or SuggestOptions()
     reporter = ensure_reporter(reporter)
     backend = get_backend(options.backend, **options.backend_options)
-    return music_cache.load_or_analyze(path, backend, options.pace, _cache(options), reporter)
+    return music_cache.load_or_analyze(path, backend, options.pace, _cache(options), reporter,
+                                       segmentation=options.segmentation)
 
 
 def suggest(movie_path: str, music_path: str, options: Optional[SuggestOptions] = None,
             reporter: Optional[Reporter] = None) -> SuggestResult:
-    """Suggest a trailer: analyse (or reuse) both inputs, choose shots, assemble, build the timeline.
+    """Suggest a trailer: analyse (or reuse) both inputs, choose shots, assemble, make a timeline.
 
     Raises MediaError / ParameterError / ModelUnavailableError with a message that says what to
     do, and Cancelled when the reporter's token is cancelled. Writes nothing but cache entries.

@@ -113,8 +113,8 @@ def shot_cues(stats: np.ndarray, shots: ShotList) -> Dict[str, np.ndarray]:
     motion[np.clip(rng[:, 0], 0, len(motion) - 1)] = np.nan
     cues = {
         "motion": _per_shot(motion, rng, lambda v: np.nanmean(v) if np.isfinite(v).any() else 0.0),
-        "motion_peak": _per_shot(motion, rng,
-                                 lambda v: np.nanpercentile(v, 90) if np.isfinite(v).any() else 0.0),
+        "motion_peak": _per_shot(
+            motion, rng, lambda v: np.nanpercentile(v, 90) if np.isfinite(v).any() else 0.0),
         "brightness": _per_shot(col["luma"], rng, np.mean),
         "contrast": _per_shot(col["contrast"], rng, np.mean),
         "colourfulness": _per_shot(col["colourfulness"], rng, np.mean),
