@@ -97,17 +97,19 @@ class ImageBindBackend(FeatureBackend):
                                  "sample_interval_s > 0.")
         self.weights_path, _ = resolve_weights(weights)
         self.prompts = _prompt_list(prompts)
+        prompt_ids = None
+        if self.prompts:  # before the (slow) model load, so a missing vocabulary fails fast
+            bpe_path = find_bpe(bpe, self.weights_path)
+            if bpe_path is None:
+                raise ModelUnavailableError(BPE_HELP)
+            prompt_ids = text.Tokenizer(bpe_path)([p for p, _ in self.prompts])
         self.model = load_model(self.weights_path, self.device)
         # The pipeline keys its caches on (name, version): name the weights and the sampling.
         self.version = (f"{type(self).version}-w{file_tag(self.weights_path)}"
                         f"-i{self.sample_interval_s:g}")
         self._prompt_embeddings = None
-        if self.prompts:
-            bpe_path = find_bpe(bpe, self.weights_path)
-            if bpe_path is None:
-                raise ModelUnavailableError(BPE_HELP)
-            ids = text.Tokenizer(bpe_path)([p for p, _ in self.prompts])
-            self._prompt_embeddings = self.embed_token_ids(ids)
+        if prompt_ids is not None:
+            self._prompt_embeddings = self.embed_token_ids(prompt_ids)
         self._emotions: Dict[str, np.ndarray] = {}
         self._consumer = None
 
