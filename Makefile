@@ -16,3 +16,5 @@ demo:
 bench:
 	$(PYTHON) benchmarks/bench_suggest.py
 	$(PYTHON) benchmarks/bench_shots.py
+	$(PYTHON) benchmarks/bench_music.py
+	$(PYTHON) benchmarks/bench_imagebind.py

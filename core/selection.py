@@ -29,7 +29,8 @@ def build_problem(movie, music, spoiler_guard: float) -> Tuple[GenerationProblem
     fps = float(shots.fps)
     durations = np.clip(ends - starts, 0, None) / fps
     credits = movie.shot_cues.get("credits_fraction", np.zeros(len(starts)))
-    eligible = ((starts < usable_end) & (durations >= 0.25) & (movie.shot_quality >= MIN_QUALITY)
+    watchable = movie.shot_cues.get("watchable", movie.shot_quality)
+    eligible = ((starts < usable_end) & (durations >= 0.25) & (watchable >= MIN_QUALITY)
                 & (credits < 0.3))
     material = float(durations[eligible].sum())
     need = music.analysis.duration_s
