@@ -27,7 +27,7 @@ MediaRange = Callable[[str, float], tuple]
 
 
 def bare_path(url: str) -> str:
-    """``file:///a/b%20c.mp4`` or a relative path -> the absolute filesystem path Resolve expects."""
+    """``file:///a/b%20c.mp4`` or a relative path -> the absolute path Resolve expects."""
     if not url:
         raise ParameterError("A clip has no media path; regenerate the timeline from the movie.")
     parsed = urlparse(url)
@@ -42,7 +42,7 @@ def bare_path(url: str) -> str:
 
 
 def probe_media_range(path: str, rate: float) -> tuple:
-    """``(start_frame, frame_count)`` of a media file counted at ``rate`` (timecode-aware for video).
+    """``(start_frame, frame_count)`` of a media file at ``rate`` (timecode-aware for video).
 
     Raises :class:`MediaError` when the file cannot be read.
     """

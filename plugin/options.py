@@ -31,7 +31,7 @@ def fill_choices(combo: QComboBox, choices: Dict[str, Optional[str]], preferred:
 
 
 def registry_choices(kind: str) -> Dict[str, Optional[str]]:
-    """``available_backends()`` or ``available_generators()``; a broken registry becomes a reason."""
+    """``available_backends()`` or ``available_generators()``; an import error becomes a reason."""
     try:
         if kind == "backend":
             from trailersmith.core.features import available_backends as listing
@@ -51,7 +51,7 @@ class OptionsBox(QWidget):
         super().__init__(parent)
         self.guard_check = QCheckBox("only use the first")
         self.guard_check.setObjectName("spoiler_guard")
-        self.guard_check.setToolTip("Keep the ending secret: shots after this point are never used.")
+        self.guard_check.setToolTip("Keep the ending secret: later shots are never used.")
         self.guard_percent = QSpinBox()
         self.guard_percent.setRange(10, 100)
         self.guard_percent.setSuffix(" % of the movie")

@@ -155,7 +155,8 @@ class ResultView(QWidget):
         while t <= duration + 1e-6:
             x = self.x_at(t)
             painter.drawLine(QPointF(x, _MARGIN + _RULER_H - 4), QPointF(x, _MARGIN + _RULER_H))
-            painter.drawText(QPointF(x + 2, _MARGIN + _RULER_H - 5), f"{int(t // 60)}:{int(t % 60):02d}")
+            label = f"{int(t // 60)}:{int(t % 60):02d}"
+            painter.drawText(QPointF(x + 2, _MARGIN + _RULER_H - 5), label)
             t += step
 
     def _paint_waveform(self, painter: QPainter, waveform: np.ndarray) -> None:

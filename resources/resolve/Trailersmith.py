@@ -1,6 +1,6 @@
 """Trailersmith for DaVinci Resolve: Workspace > Scripts > Trailersmith.
 
-Written by `trailersmith install-resolve`; remove it with `trailersmith install-resolve --uninstall`.
+Written by `trailersmith install-resolve`; `trailersmith install-resolve --uninstall` removes it.
 It finds the Python packages of the environment Trailersmith was installed into, takes the Resolve
 handle Resolve gives this script, and opens the Trailersmith panel with it.
 (trailersmith-entry-script: this line marks the file as Trailersmith's own.)

@@ -5,8 +5,8 @@ same failure modes.
 Failure modes kept on purpose:
 - ``MediaPool.ImportTimelineFromFile`` returns None when ``timelineName`` already exists, when the
   file is missing or malformed, and (as Resolve silently does) when an OTIO does not have the shape
-  of Resolve's own export: ``global_start_time`` set, media references keyed ``DEFAULT_MEDIA`` with an
-  ``available_range``, bare absolute paths, tracks "Video 1"/"Audio 1".
+  of Resolve's own export: ``global_start_time`` set, media references keyed ``DEFAULT_MEDIA``
+  with an ``available_range``, bare absolute paths, tracks "Video 1"/"Audio 1".
 - With ``importSourceClips`` the source clips are matched to media pool clips by file path (any
   bin); unmatched files are imported into the current folder; missing files give offline items.
 - ``Timeline.AddMarker`` returns False for an unknown colour, a frame outside the timeline, a
@@ -35,7 +35,8 @@ def _uid() -> str:
 def _timecode(frames: int, rate: float) -> str:
     base = round(rate)
     f = int(frames)
-    return f"{f // (3600 * base):02d}:{f // (60 * base) % 60:02d}:{f // base % 60:02d}:{f % base:02d}"
+    hours, minutes = f // (3600 * base), f // (60 * base) % 60
+    return f"{hours:02d}:{minutes:02d}:{f // base % 60:02d}:{f % base:02d}"
 
 
 class FakeResolve:
