@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -52,22 +53,31 @@ class KdenliveSession:
         self.scratch = scratch
         self.processes = []
         self.env = {}
+        self.short = None
 
     def __enter__(self):
-        xvfb = self._spawn(["Xvfb", "-displayfd", "1", "-screen", "0", "1600x1000x24",
-                            "-nolisten", "tcp"], stdout=subprocess.PIPE)
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        with open(self.scratch / "x-and-bus.log", "wb") as log:
+            xvfb = self._spawn(["Xvfb", "-displayfd", "1", "-screen", "0", "1600x1000x24",
+                                "-nolisten", "tcp"], stdout=subprocess.PIPE, stderr=log)
+            bus = self._spawn(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                              stdout=subprocess.PIPE, stderr=log)
         display = ":" + xvfb.stdout.readline().decode().strip()
-        bus = self._spawn(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                          stdout=subprocess.PIPE)
         address = bus.stdout.readline().decode().strip()
-        home = self.scratch / "home"
-        runtime = self.scratch / "runtime"
-        for folder in (home, runtime):
+        # KIO and Kdenlive put Unix sockets in the runtime and temp folders: a pytest tmp_path is
+        # too long for a socket address (108 bytes), so these two live in a short folder.
+        self.short = Path(tempfile.mkdtemp(prefix="tskd-", dir="/tmp" if os.path.isdir("/tmp")
+                                           else None))
+        home, runtime, temp = self.scratch / "home", self.short / "run", self.short / "tmp"
+        for folder in (home, runtime, temp):
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.env = {**os.environ, "DISPLAY": display, "DBUS_SESSION_BUS_ADDRESS": address,
                     "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
                     "XDG_DATA_HOME": str(home / ".local/share"),
                     "XDG_CACHE_HOME": str(home / ".cache"), "XDG_RUNTIME_DIR": str(runtime),
+                    # Kdenlive keeps a start-up lock in the temp folder; a private one means an
+                    # earlier killed instance cannot trigger its "crashed on last startup" box.
+                    "TMPDIR": str(temp),
                     "QT_QPA_PLATFORM": "xcb"}
         self.env.pop("SESSION_MANAGER", None)
         log = open(self.scratch / "kdenlive.log", "wb")
@@ -84,6 +94,7 @@ class KdenliveSession:
             _stop(process, grace=0)
             if process.stdout:
                 process.stdout.close()
+        shutil.rmtree(self.short, ignore_errors=True)
 
     def _spawn(self, cmd, **kwargs):
         process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, **kwargs)
@@ -112,8 +123,9 @@ class KdenliveSession:
                 raise AssertionError(f"Kdenlive exited ({self.kdenlive.returncode}) waiting for "
                                      f"{what}; see {self.scratch / 'kdenlive.log'}")
             time.sleep(0.5)
+        shot = self.screenshot(self.scratch / "kdenlive_timeout.png")
         raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}; windows: "
-                             f"{self.windows()}")
+                             f"{self.windows()}; screenshot {shot}")
 
     def call(self, path: str, method: str, *args, timeout: float = 20):
         cmd = ["gdbus", "call", "--session", "--dest", f"org.kde.kdenlive-{self.kdenlive.pid}",
