@@ -71,12 +71,16 @@ class _Reader:
         if not tractors:
             raise ParameterError("Kdenlive project has no timeline (<tractor>).")
         main = tractors[-1]
+        if properties(main).get("kdenlive:projectTractor"):
+            # Kdenlive 23.04+ wraps the open sequence in a last "project tractor".
+            inner = main.find("track")
+            main = self.by_id.get(inner.get("producer")) if inner is not None else None
+            if main is None or main.tag != "tractor":
+                raise ParameterError("Kdenlive project's sequence cannot be found.")
         video, audio = [], []
         for track_ref in main.findall("track"):
             element = self.by_id.get(track_ref.get("producer"))
             if element is None or track_ref.get("producer") == "black_track":
-                continue
-            if element.tag == "tractor" and properties(element).get("kdenlive:projectTractor"):
                 continue
             track = self._track(element)
             (audio if track.kind == otio.schema.TrackKind.Audio else video).append(track)

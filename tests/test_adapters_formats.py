@@ -143,3 +143,22 @@ def test_kdenlive_in_and_out_are_file_positions_not_timecode(tmp_path):
                and e.find("property") is not None]
     assert [(int(e.get("in")), int(e.get("out"))) for e in entries] == \
         [(c.source_start, c.source_end - 1) for c in plan.clips]
+
+
+def test_kdenlive_reader_follows_a_newer_kdenlive_project_tractor(tmp_path):
+    """Kdenlive 23.04+ puts the timeline in a sequence tractor wrapped by a last project tractor."""
+    import xml.etree.ElementTree as ET
+
+    timeline, plan = make_timeline()
+    path = write_timeline(timeline, tmp_path / "t.kdenlive")
+    tree = ET.parse(path)
+    root = tree.getroot()
+    sequence = root.findall("tractor")[-1]
+    wrapper = ET.SubElement(root, "tractor", {"id": "tractor_project"})
+    ET.SubElement(wrapper, "property", {"name": "kdenlive:projectTractor"}).text = "1"
+    ET.SubElement(wrapper, "track", {"producer": sequence.get("id")})
+    tree.write(path)
+    back = read_timeline(path)
+    assert video_cuts(back) == [(plan.movie.start_frame + c.source_start, c.length, c.record_start)
+                                for c in plan.clips]
+    assert [t.kind for t in back.tracks] == ["Video", "Audio"]
