@@ -4,11 +4,14 @@ Format: MLT XML (https://www.mltframework.org/docs/mltxml/, DTD at
 https://github.com/mltframework/mlt/blob/master/src/modules/xml/mlt-xml.dtd) plus Kdenlive's
 project properties, described in Kdenlive's ``dev-docs/fileformat.md``
 (https://invent.kde.org/multimedia/kdenlive/-/blob/master/dev-docs/fileformat.md). We write
-document version 1.00 ("generation 4", Kdenlive 20.08 to 22.12), which Kdenlive 22.12 (Debian 12)
-opens and newer Kdenlive upgrades. Layout: media producers, the ``main_bin`` playlist (the first
-playlist: Kdenlive reads the document version from it) with the document properties and guides,
-the black background track, one tractor of two playlists per timeline track, and a last tractor
-holding the tracks and the internal mixing transitions, which is what ``melt`` renders.
+document version 1.00 ("generation 4", the oldest Kdenlive 20.08 reads). Kdenlive 22.12 (Debian 12,
+whose own documents are 1.04) opens it without a dialog; on the first save it says it upgraded the
+document and keeps a ``*_backup0.kdenlive`` copy. Newer Kdenlive upgrades it too.
+
+Layout: media producers, the ``main_bin`` playlist (the first playlist: Kdenlive reads the
+document version from it) with the document properties and guides, the black background track,
+one tractor of two playlists per timeline track, and a last tractor holding the tracks and the
+internal mixing transitions, which is what ``melt`` renders.
 
 MLT ``in``/``out`` are frame positions in the file at the profile rate (0 = the file's first
 frame), not timecode, so each clip's OTIO source start is taken relative to its reference's
@@ -26,7 +29,7 @@ from math import gcd
 from ..core.errors import ParameterError
 
 DOCUMENT_VERSION = "1.00"
-FIRST_BIN_ID = 2  # Kdenlive numbers bin clips from 2; 1 is taken by its root folder
+FIRST_BIN_ID = 2  # bin clip ids ("kdenlive:id"); Kdenlive 22.12 keeps them when it re-saves
 # Custom producer properties; MLT and Kdenlive keep unknown properties as they are.
 START_FRAME_PROPERTY = "trailersmith:start_frame"
 _MARKER_TYPES = {"PURPLE": 0, "CYAN": 1, "BLUE": 2, "GREEN": 3, "YELLOW": 4, "ORANGE": 5,
@@ -59,6 +62,8 @@ def write_to_string(timeline, *, root: str = "") -> str:
     for item in media.values():
         mlt.append(_producer(item))
     duration = _frames(timeline.tracks.duration(), fps)
+    if duration <= 0:
+        raise ParameterError(f"Timeline '{timeline.name}' is empty; nothing to write.")
     mlt.append(_main_bin(timeline, media, fps, duration))
     mlt.append(_black_track(duration))
 
@@ -131,15 +136,16 @@ def _collect_media(timeline, fps: Fraction) -> dict:
         if path not in media:
             avail = ref.available_range
             media[path] = {
-                "path": path, "bin_id": FIRST_BIN_ID + len(media), "producer": f"producer{len(media)}",
-                "start": avail.start_time if avail else None,
+                "path": path, "bin_id": FIRST_BIN_ID + len(media),
+                "producer": f"producer{len(media)}", "start": avail.start_time if avail else None,
                 "length": _frames(avail.duration, fps) if avail else 0, "markers": [],
             }
         item = media[path]
         start, end = _mlt_in_out(clip, item, fps)
         item["length"] = max(item["length"], end + 1)
         for marker in clip.markers:
-            pos = start + _frames(marker.marked_range.start_time - clip.source_range.start_time, fps)
+            offset = marker.marked_range.start_time - clip.source_range.start_time
+            pos = start + _frames(offset, fps)
             item["markers"].append({"comment": _marker_text(marker), "pos": pos,
                                     "type": _MARKER_TYPES.get(str(marker.color).upper(), 0)})
     return media
@@ -255,7 +261,7 @@ def _main_tractor(track_ids: list, duration: int) -> ET.Element:
         ET.SubElement(tractor, "track", {"producer": tractor_id})
     number = 0
     for index, (_id, audio) in enumerate(track_ids, start=1):
-        # As Kdenlive does: audio tracks are summed, video tracks composited (their sound is hidden).
+        # As Kdenlive does: audio tracks are summed, video tracks composited (sound hidden).
         for service in ["mix"] if audio else ["qtblend"]:
             transition = ET.SubElement(tractor, "transition", {"id": f"transition{number}"})
             number += 1

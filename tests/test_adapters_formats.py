@@ -162,3 +162,13 @@ def test_kdenlive_reader_follows_a_newer_kdenlive_project_tractor(tmp_path):
     assert video_cuts(back) == [(plan.movie.start_frame + c.source_start, c.length, c.record_start)
                                 for c in plan.clips]
     assert [t.kind for t in back.tracks] == ["Video", "Audio"]
+
+
+def test_an_empty_timeline_is_refused_and_nothing_is_written(tmp_path):
+    import opentimelineio as otio
+
+    empty = otio.schema.Timeline(name="Empty")
+    empty.tracks.append(otio.schema.Track(name="Video 1"))
+    with pytest.raises(ParameterError, match="empty"):
+        write_timeline(empty, tmp_path / "empty.kdenlive")
+    assert list(tmp_path.iterdir()) == []
