@@ -9,7 +9,7 @@ from typing import List
 
 from trailersmith.core.errors import ParameterError
 
-SUPPORTED_SUFFIXES = (".otio", ".edl", ".xml", ".kdenlive")
+DEMO_SUFFIXES = (".otio", ".edl", ".xml", ".kdenlive")
 
 
 def register(sub) -> None:
@@ -18,8 +18,8 @@ def register(sub) -> None:
     p.add_argument("movie")
     p.add_argument("music")
     p.add_argument("-o", "--output", action="append", required=True, metavar="OUT",
-                   help="output file; format by suffix: " + ", ".join(SUPPORTED_SUFFIXES)
-                   + " (repeat for several)")
+                   help="output file; format by suffix: .otio, .edl, .xml, .kdenlive "
+                   "(repeat for several)")
     _add_options(p)
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.set_defaults(func=run_suggest)
@@ -89,19 +89,10 @@ def options_from_args(args):
 
 
 def check_outputs(paths: List[str], overwrite: bool) -> List[str]:
-    """Validate output paths before any work: suffix, folder, no silent overwrite."""
-    out = []
-    for path in paths:
-        suffix = os.path.splitext(path)[1].lower()
-        if suffix not in SUPPORTED_SUFFIXES:
-            raise ParameterError(f"Cannot write {path!r}: use one of the suffixes "
-                                 f"{', '.join(SUPPORTED_SUFFIXES)}.")
-        folder = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(folder):
-            raise ParameterError(f"Output folder does not exist: {folder}. Create it first.")
-        if os.path.exists(path) and not overwrite:
-            raise ParameterError(f"{path} already exists; pass --force to overwrite it.")
-        out.append(os.path.abspath(path))
+    """Validate every output path before any work (suffix, folder, no silent overwrite)."""
+    from trailersmith.adapters.formats import check_output
+
+    out = [check_output(p, overwrite=overwrite) for p in paths]
     if len(set(out)) != len(out):
         raise ParameterError("The same output file is named twice; give each -o its own path.")
     return out
@@ -218,7 +209,7 @@ def run_demo(args) -> int:
         synthetic.make_movie(movie, seed=7)
     if not os.path.exists(music):
         synthetic.make_music(music, tempo_bpm=120, duration_s=40.0, loud_from_s=16.0)
-    outputs = [os.path.join(out, f"demo_trailer{s}") for s in SUPPORTED_SUFFIXES]
+    outputs = [os.path.join(out, f"demo_trailer{s}") for s in DEMO_SUFFIXES]
     from trailersmith.cli import build_parser
 
     argv = ["suggest", movie, music, "--force"] + [a for o in outputs for a in ("-o", o)]
