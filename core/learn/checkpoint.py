@@ -1,0 +1,92 @@
+"""Checkpoints of the learned generators: plain dicts of tensors and numbers.
+
+A checkpoint is ``{"format", "version", "generator", "config", "state_dict", "trained"}`` where
+``config`` holds only ints, floats, bools, strings and lists of floats (feature standardisation),
+so ``torch.load(path, weights_only=True)`` reads it and no code is unpickled.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Dict, Tuple
+
+from ..errors import ModelUnavailableError
+
+FORMAT = "trailersmith-checkpoint"
+VERSION = 1
+KINDS = ("ipot", "ssmp")
+
+
+def model_module(kind: str):
+    """The module (``ipot_model`` or ``ssmp_model``) that builds and runs ``kind``."""
+    if kind == "ipot":
+        from . import ipot_model as mod
+    elif kind == "ssmp":
+        from . import ssmp_model as mod
+    else:
+        raise ModelUnavailableError(f"No learned generator called {kind!r}; use ipot or ssmp.")
+    return mod
+
+
+def atomic_torch_save(obj, path: str) -> None:
+    """``torch.save`` to a temporary file beside ``path``, then move it into place."""
+    import torch
+
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pt")
+    os.close(fd)
+    try:
+        torch.save(obj, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def save_checkpoint(path: str, kind: str, config: Dict, state_dict: Dict, trained: Dict) -> None:
+    """Write a generator checkpoint (weights only, no optimiser state)."""
+    atomic_torch_save({"format": FORMAT, "version": VERSION, "generator": kind,
+                       "config": dict(config), "state_dict": dict(state_dict),
+                       "trained": dict(trained)}, path)
+
+
+def read_checkpoint(path: str, kind: str) -> Dict:
+    """Load and check a checkpoint file for generator ``kind`` (weights_only=True)."""
+    how = (f"Train one with 'trailersmith train --generator {kind} DATASET -o {path}' "
+           "(a dataset comes from 'trailersmith dataset build').")
+    if not path:
+        raise ModelUnavailableError(f"The {kind} generator needs a trained checkpoint: pass "
+                                    f"--checkpoint PATH. {how}")
+    if not os.path.isfile(path):
+        raise ModelUnavailableError(f"Checkpoint not found: {path}. {how}")
+    import torch
+
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - torch raises many types for a bad file
+        raise ModelUnavailableError(f"{path} is not a readable checkpoint "
+                                    f"({exc.__class__.__name__}). {how}") from None
+    if not isinstance(blob, dict) or blob.get("format") != FORMAT:
+        raise ModelUnavailableError(f"{path} is not a Trailersmith generator checkpoint. {how}")
+    if int(blob.get("version", 0)) > VERSION:
+        raise ModelUnavailableError(f"{path} was written by a newer Trailersmith (format "
+                                    f"{blob.get('version')}); update Trailersmith.")
+    if blob.get("generator") != kind:
+        raise ModelUnavailableError(f"{path} is a {blob.get('generator')} checkpoint, not "
+                                    f"{kind}; use --generator {blob.get('generator')}.")
+    return blob
+
+
+def load_model(path: str, kind: str) -> Tuple[object, Dict]:
+    """Rebuild the model stored in ``path``; returns ``(model in eval mode, config)``."""
+    blob = read_checkpoint(path, kind)
+    model = model_module(kind).build(blob["config"])
+    try:
+        model.load_state_dict(blob["state_dict"])
+    except (RuntimeError, KeyError) as exc:
+        raise ModelUnavailableError(f"{path} does not fit the {kind} model of this Trailersmith "
+                                    f"({str(exc).splitlines()[0]}); retrain it.") from None
+    model.eval()
+    return model, blob["config"]

@@ -1,0 +1,234 @@
+"""Sub-commands of the learned generators: ``dataset build|planted``, ``train``, ``eval``."""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+
+from trailersmith.core.errors import ParameterError
+
+_METRIC_COLUMNS = ("sel_P@1", "sel_R@1", "sel_F1@1", "sel_F1@3", "sel_F1@5", "align_F1@1", "LD",
+                   "AA", "KL", "shots", "official_shots", "mean_shot_s", "official_mean_shot_s")
+
+
+def register(sub) -> None:
+    """Add ``dataset``, ``train`` and ``eval`` to ``sub`` (an argparse sub-parsers object)."""
+    p = sub.add_parser("dataset", help="build a training set from your movie-trailer pairs")
+    dsub = p.add_subparsers(dest="dataset_command", metavar="ACTION", parser_class=type(p))
+    b = dsub.add_parser("build", help="match trailer shots to movie shots; write OUT_DIR")
+    b.add_argument("pairs", metavar="PAIRS.csv",
+                   help="columns movie,trailer[,music][,id]; paths relative to the CSV")
+    b.add_argument("out_dir", metavar="OUT_DIR")
+    b.add_argument("--backend", default="affect", help="feature backend (affect, imagebind)")
+    b.add_argument("--imagebind-weights", metavar="PATH", help="imagebind_huge.pth")
+    b.add_argument("--detector", default="auto", choices=("auto", "transnetv2", "histogram"))
+    b.add_argument("--rebuild", action="store_true",
+                   help="redo pairs already built (default: keep them, so a build resumes)")
+    b.add_argument("--json", action="store_true", help="print the build report as JSON")
+    b.set_defaults(func=run_dataset_build)
+    s = dsub.add_parser("planted", help="write the synthetic planted benchmark as a dataset")
+    s.add_argument("out_dir", metavar="OUT_DIR")
+    s.add_argument("--movies", type=int, default=200)
+    s.add_argument("--seed", type=int, default=0, help="which movies")
+    s.add_argument("--rule-seed", type=int, default=0, help="which hidden rule")
+    s.set_defaults(func=run_dataset_planted)
+    p.set_defaults(func=lambda args: _usage(p))
+
+    t = sub.add_parser("train", help="train the ipot or ssmp generator on a dataset")
+    t.add_argument("dataset", metavar="DATASET")
+    t.add_argument("--generator", required=True, choices=("ipot", "ssmp"))
+    t.add_argument("-o", "--output", required=True, metavar="CHECKPOINT")
+    t.add_argument("--epochs", type=int, default=150)
+    t.add_argument("--batch-size", type=int, default=8)
+    t.add_argument("--lr", type=float, default=2e-3)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--val-fraction", type=float, default=0.15,
+                   help="share of movies held out for validation (default 0.15)")
+    t.add_argument("--patience", type=int, default=12,
+                   help="stop after this many epochs without a better validation loss")
+    t.add_argument("--threads", type=int, default=1, help="CPU threads for torch (default 1)")
+    t.add_argument("--device", default="auto", help="cpu, cuda or auto (default)")
+    t.add_argument("--model-option", action="append", default=[], metavar="KEY=VALUE",
+                   help="model hyper-parameter, e.g. hidden=128 (repeatable)")
+    t.add_argument("--resume", action="store_true", help="continue an interrupted run")
+    t.add_argument("--force", action="store_true", help="overwrite an existing CHECKPOINT")
+    t.add_argument("--json", action="store_true", help="print the training report as JSON")
+    t.set_defaults(func=run_train)
+
+    e = sub.add_parser("eval", help="score a generator on a dataset with the papers' metrics")
+    e.add_argument("dataset", metavar="DATASET")
+    e.add_argument("--generator", default="ot", help="ot, knapsack, ipot, ssmp")
+    e.add_argument("--checkpoint", help="trained checkpoint for --generator ipot/ssmp")
+    e.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                   help="generator option, e.g. decoding=greedy (repeatable)")
+    e.add_argument("--spoiler-guard", type=float, default=0.9, metavar="F")
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--segments", default="official", choices=("official", "plan"),
+                   help="official: one segment per official trailer shot (default); plan: the "
+                   "music cut where suggest would cut it")
+    e.add_argument("--json", action="store_true", help="print JSON for scripts")
+    e.set_defaults(func=run_eval)
+
+
+def _usage(parser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _value(text: str):
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
+def parse_options(items) -> dict:
+    """``["a=1", "b=x"]`` -> ``{"a": 1, "b": "x"}``; raises ParameterError on a bad item."""
+    out = {}
+    for item in items:
+        key, sep, val = item.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(f"Option {item!r} is not KEY=VALUE (e.g. decoding=greedy).")
+        out[key.strip()] = _value(val.strip())
+    return out
+
+
+def _reporter():
+    from trailersmith.commands import ProgressBar
+    from trailersmith.core.progress import Reporter
+
+    bar = ProgressBar()
+    return Reporter(bar), bar
+
+
+def _json_safe(x):
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    if isinstance(x, dict):
+        return {k: _json_safe(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_json_safe(v) for v in x]
+    return x
+
+
+def run_dataset_build(args) -> int:
+    from trailersmith.core.learn.builder import build_dataset
+
+    backend_options = {"weights": args.imagebind_weights} if args.imagebind_weights else {}
+    reporter, bar = _reporter()
+    try:
+        report = build_dataset(args.pairs, args.out_dir, backend=args.backend,
+                               backend_options=backend_options, detector=args.detector,
+                               rebuild=args.rebuild, reporter=reporter)
+    finally:
+        bar.close()
+    if args.json:
+        print(json.dumps(_json_safe(report), indent=1))
+        return 0
+    for row in report["pairs"]:
+        r = row.get("report", {})
+        status = row.get("error") or (
+            f"{r.get('matched', 0)}/{r.get('trailer_shots', 0)} trailer shots matched, "
+            f"mean vote share {r.get('mean_vote_share', 0):.2f}, "
+            f"{r.get('low_confidence', 0)} low-confidence")
+        print(f"{row['id']}: {status}")
+    print(f"{report['built']} built, {report['kept']} kept, {report['failed']} failed -> "
+          f"{args.out_dir}", file=sys.stderr)
+    return 0 if report["failed"] == 0 else 1
+
+
+def run_dataset_planted(args) -> int:
+    from trailersmith.core.learn.dataset import save_dataset
+    from trailersmith.core.learn.planted import make_planted
+
+    if args.movies < 2:
+        raise ParameterError("--movies must be at least 2.")
+    examples = make_planted(args.movies, seed=args.seed, rule_seed=args.rule_seed)
+    save_dataset(args.out_dir, examples, backend="planted",
+                 extra={"planted": {"seed": args.seed, "rule_seed": args.rule_seed}})
+    print(f"{len(examples)} planted pairs -> {args.out_dir}", file=sys.stderr)
+    return 0
+
+
+def run_train(args) -> int:
+    from trailersmith.core.learn.dataset import load_dataset
+    from trailersmith.core.learn.train import TrainOptions, train
+
+    if os.path.exists(args.output) and not (args.force or args.resume):
+        raise ParameterError(f"{args.output} exists; pass --force to overwrite it or --resume "
+                             "to continue the run that wrote it.")
+    if not 0.0 < args.val_fraction < 1.0:
+        raise ParameterError("--val-fraction must be between 0 and 1 (e.g. 0.15).")
+    index, examples = load_dataset(args.dataset)
+    opts = TrainOptions(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                        seed=args.seed, val_fraction=args.val_fraction, patience=args.patience,
+                        threads=args.threads, device=args.device)
+    reporter, bar = _reporter()
+    try:
+        report = train(args.generator, examples, args.output, options=opts,
+                       model_options=parse_options(args.model_option),
+                       backend=index.get("backend", "unknown"), resume=args.resume,
+                       reporter=reporter)
+    finally:
+        bar.close()
+    if args.json:
+        print(json.dumps(_json_safe(report.as_dict()), indent=1))
+    else:
+        print(f"{args.generator}: {report.epochs_run} epochs, {report.steps} steps in "
+              f"{report.seconds:.1f} s ({report.steps_per_s:.1f} steps/s on {report.device}); "
+              f"best validation loss {report.best_val_loss:.4f} at epoch {report.best_epoch}"
+              f"{' (stopped early)' if report.stopped_early else ''}; "
+              f"{report.train_pairs} training / {report.val_pairs} validation pairs -> "
+              f"{args.output}")
+    return 0
+
+
+def run_eval(args) -> int:
+    from trailersmith.core.learn.dataset import load_dataset
+    from trailersmith.core.learn.evaluate import evaluate_generator
+
+    options = parse_options(args.option)
+    if args.checkpoint:
+        options["checkpoint"] = args.checkpoint
+    _, examples = load_dataset(args.dataset)
+    reporter, bar = _reporter()
+    try:
+        rows, average = evaluate_generator(args.generator, examples, options=options,
+                                           seed=args.seed, spoiler_guard=args.spoiler_guard,
+                                           segments=args.segments, reporter=reporter)
+    finally:
+        bar.close()
+    if args.json:
+        print(json.dumps(_json_safe({
+            "generator": args.generator, "pairs": rows, "average": average,
+            "definitions": {"precision": "hits among predicted shots / predicted shots",
+                            "recall": "hits among official shots / official shots",
+                            "sel": "shot selection, order-free, within K-1 shots",
+                            "align": "position by position", "KL": "KL(official || "
+                            "predicted) in nats, eps-smoothed"}}), indent=1))
+        return 0
+    _print_table(rows, average)
+    return 0
+
+
+def _fmt(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    return f"{v:.3f}" if isinstance(v, float) and abs(v) < 100 else f"{v:.1f}"
+
+
+def _print_table(rows, average) -> None:
+    width = max([len("average")] + [len(str(r["id"])) for r in rows])
+    print(f"{'pair':<{width}}  " + "  ".join(f"{c:>8}" for c in _METRIC_COLUMNS))
+    for r in rows + [{"id": "average", **average}]:
+        if "error" in r:
+            print(f"{r['id']:<{width}}  error: {r['error']}")
+            continue
+        print(f"{r['id']:<{width}}  " + "  ".join(f"{_fmt(r.get(c)):>8}"
+                                                   for c in _METRIC_COLUMNS))
+    print("precision = hits / predicted shots, recall = hits / official shots "
+          "(the IPOT paper prints them the other way round)", file=sys.stderr)
