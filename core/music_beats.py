@@ -19,15 +19,39 @@ def track_beats(spec: Spectral) -> np.ndarray:
     """Beat times (s) from librosa's dynamic-programming tracker with its default settings.
 
     It is fed the same median-aggregated onset envelope ``librosa.beat.beat_track(y=...)``
-    computes, so on the same audio the beats are the reference tracker's beats.
+    computes, so on the same audio the beats are the reference tracker's beats. The soft beats
+    of a quiet intro, which the tracker trims as weak, are taken back from its untrimmed path
+    (where the audio is not silent) rather than extrapolated off-phase from later beats.
     """
     import librosa
 
     if not np.any(spec.onset_beat > 0):
         return np.zeros(0)
-    _, frames = librosa.beat.beat_track(onset_envelope=spec.onset_beat, sr=spec.sr,
-                                        hop_length=HOP)
-    return librosa.frames_to_time(frames, sr=spec.sr, hop_length=HOP).astype(float)
+
+    def track(trim: bool) -> np.ndarray:
+        _, frames = librosa.beat.beat_track(onset_envelope=spec.onset_beat, sr=spec.sr,
+                                            hop_length=HOP, trim=trim)
+        return librosa.frames_to_time(frames, sr=spec.sr, hop_length=HOP).astype(float)
+
+    beats = track(True)
+    if len(beats) < 2:
+        return beats
+    half = float(np.median(np.diff(beats))) / 2
+    head = track(False)
+    head = head[head < beats[0] - half]
+    head = _snap_to_onsets(spec, head[_active(spec, head, half)], half / 2)
+    return np.concatenate([head, beats])
+
+
+def _snap_to_onsets(spec: Spectral, times: np.ndarray, window_s: float) -> np.ndarray:
+    """Move each time to the strongest onset within ``window_s`` (the untrimmed path is loose)."""
+    ft = spec.frame_times()
+    out = times.copy()
+    for i, t in enumerate(times):
+        near = np.flatnonzero(np.abs(ft - t) <= window_s)
+        if len(near):
+            out[i] = ft[near[np.argmax(spec.onset_beat[near])]]
+    return out
 
 
 def _active(spec: Spectral, times: np.ndarray, half_window_s: float) -> np.ndarray:
