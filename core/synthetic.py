@@ -26,9 +26,15 @@ class SyntheticMovie:
     motion: List[float]  # pixels per frame of each shot's shapes
 
 
-def _shot_frames(rng: np.random.Generator, length: int, size, speed: float, base: float):
+def _hue(k: int) -> np.ndarray:
+    """A colour far from the previous shot's: golden-angle steps round the colour wheel."""
+    angle = 2 * np.pi * ((k * 0.618034) % 1.0)
+    return 0.5 + 0.5 * np.cos(angle + np.array([0.0, 2.094, 4.189]))
+
+
+def _shot_frames(rng: np.random.Generator, k: int, length: int, size, speed: float, base: float):
     w, h = size
-    hue = rng.random(3)
+    hue = _hue(k)
     bg = (base * (0.4 + 0.6 * hue)).astype(np.float32)
     fg = (255 - 0.7 * base * hue).astype(np.float32)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -70,8 +76,9 @@ def make_movie(path: str, *, shot_lengths: Optional[List[int]] = None, fps: Frac
         if with_audio:
             audio = container.add_stream("aac", rate=48000)
         for k, length in enumerate(shot_lengths):
-            base = float(rng.uniform(40, 220))
-            for img in _shot_frames(rng, length, size, speeds[k], base):
+            # alternate dark and bright shots so that every cut is unmistakable
+            base = float(rng.uniform(150, 230) if k % 2 else rng.uniform(40, 110))
+            for img in _shot_frames(rng, k, length, size, speeds[k], base):
                 for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
                     container.mux(packet)
         for packet in stream.encode():
