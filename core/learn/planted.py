@@ -52,12 +52,15 @@ def make_rule(seed: int = 0, *, content_dim: int = 6, nuisance_dim: int = 4,
 
 def make_movie(rule: PlantedRule, rng: np.random.Generator, movie_id: str, *,
                shots=(60, 100), trailer_shots=(8, 14), spoiler_guard: float = 0.9,
-               noise: float = 0.05, music_noise: float = 0.0, worth_noise: float = 0.0
-               ) -> PairExample:
+               noise: float = 0.05, music_noise: float = 0.5, worth_noise: float = 0.3,
+               paired: bool = False, shot_detail: float = 1.0) -> PairExample:
     """One planted movie with its official trailer.
 
     ``music_noise`` blurs the content the music reveals (so one segment fits several shots);
-    ``worth_noise`` adds per-shot randomness the rule cannot predict.
+    ``worth_noise`` adds per-shot randomness the rule cannot predict. ``paired``: the trailer
+    takes the two most worthy shots of each of its most worthy scenes, and the music under them
+    reveals the scene but only ``shot_detail`` of what sets a shot apart within it, so which of
+    the two goes first is clear only from the other (story order).
     """
     n = int(rng.integers(shots[0], shots[1] + 1))
     scene_sizes = []
@@ -77,10 +80,16 @@ def make_movie(rule: PlantedRule, rng: np.random.Generator, movie_id: str, *,
     starts = np.concatenate([[0.0], np.cumsum(durations)[:-1]])
     candidates = np.flatnonzero((starts < spoiler_guard * durations.sum()) & (durations >= 1.0))
     j = int(min(rng.integers(trailer_shots[0], trailer_shots[1] + 1), len(candidates)))
-    chosen = np.sort(candidates[np.argsort(-worth[candidates], kind="stable")[:j]])
+    if paired:
+        chosen = _paired_choice(candidates, scenes, worth, j)
+        j = len(chosen)
+    else:
+        chosen = np.sort(candidates[np.argsort(-worth[candidates], kind="stable")[:j]])
 
     music_nuisance = rng.normal(size=(j, rule.nuisance_dim))
-    heard = content[chosen] + music_noise * rng.normal(size=(j, rule.content_dim))
+    base = scene_means[scenes[chosen]]
+    heard = base + shot_detail * (content[chosen] - base)
+    heard = heard + music_noise * rng.normal(size=(j, rule.content_dim))
     music_features = np.hstack([heard, music_nuisance]) @ rule.music_mix.T
     music_features += noise * rng.normal(size=music_features.shape)
     beats = rng.integers(2, 7, size=j) * 0.5  # 1.0 .. 3.0 s, on a 120 BPM grid
@@ -92,6 +101,21 @@ def make_movie(rule: PlantedRule, rng: np.random.Generator, movie_id: str, *,
         music_features=music_features.astype(np.float32),
         music_durations_s=music_durations.astype(np.float32), match=chosen.astype(np.int64),
         match_confidence=np.ones(j, np.float32), meta={"planted": True})
+
+
+def _paired_choice(candidates, scenes, worth, j) -> np.ndarray:
+    """The two most worthy candidates of each of the ``j // 2`` best scenes, in story order."""
+    by_scene = {}
+    for i in candidates:
+        by_scene.setdefault(int(scenes[i]), []).append(int(i))
+    pairs = []
+    for members in by_scene.values():
+        if len(members) >= 2:
+            top = sorted(members, key=lambda i: -worth[i])[:2]
+            pairs.append((worth[top[0]] + worth[top[1]], top))
+    pairs.sort(key=lambda p: -p[0])
+    chosen = [i for _, top in pairs[:max(1, j // 2)] for i in top]
+    return np.sort(np.asarray(chosen, np.int64))
 
 
 def make_planted(n_movies: int, *, seed: int = 0, rule_seed: int = 0, **movie_options
