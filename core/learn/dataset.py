@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -134,13 +135,17 @@ def load_pair(folder: str, entry: Dict) -> PairExample:
     if not os.path.isfile(path):
         raise ParameterError(f"Dataset file missing: {path}. Re-run 'trailersmith dataset build' "
                              "to rebuild it.")
-    with np.load(path, allow_pickle=False) as z:
-        missing = [n for n in _REQUIRED if n not in z]
-        if missing:
-            raise ParameterError(f"{path} lacks {', '.join(missing)}; it is not a pair file of "
-                                 "this dataset format. Rebuild the dataset.")
-        data = {n: z[n] for n in _ARRAYS if n in z}
-        pair_id, movie_id = (str(x) for x in z["ids"])
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            missing = [n for n in _REQUIRED + ("ids",) if n not in z]
+            if missing:
+                raise ParameterError(f"{path} lacks {', '.join(missing)}; it is not a pair file "
+                                     "of this dataset format. Rebuild the dataset.")
+            data = {n: z[n] for n in _ARRAYS if n in z}
+            pair_id, movie_id = (str(x) for x in z["ids"])
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise ParameterError(f"{path} is unreadable ({exc.__class__.__name__}); rebuild the "
+                             "dataset with 'trailersmith dataset build --rebuild'.") from None
     ex = PairExample(pair_id=pair_id, movie_id=movie_id, meta=dict(entry), **data)
     _check_shapes(ex, path)
     return ex
