@@ -70,9 +70,10 @@ def describe_clip(clip, plan) -> str:
     tc_in = frames_to_timecode(first, plan.fps)
     tc_out = frames_to_timecode(first + clip.length, plan.fps)
     at = frames_to_timecode(clip.record_start, plan.fps)
-    text = (f"Shot {clip.shot + 1} (scene {clip.scene + 1}), source {tc_in} - {tc_out} "
-            f"({clip.length} frames), placed at {at} under music segment {clip.segment + 1}. "
-            f"Score {clip.score:.2f}. Why: {clip.reason or 'best match for this segment'}")
-    if clip.extended_with:
-        text += f" Extended with shot(s) {', '.join(str(s + 1) for s in clip.extended_with)}."
+    # Shot, scene and segment numbers as the timeline's own markers and reasons give them.
+    text = (f"Shot {clip.shot} (scene {clip.scene}), source {tc_in} - {tc_out} "
+            f"({clip.length} frames), placed at {at} under music segment {clip.segment}. "
+            f"Why: {clip.reason or f'best match for this segment, score {clip.score:.2f}'}")
+    if clip.extended_with and "extended" not in (clip.reason or "").lower():
+        text += f" Extended with shot(s) {', '.join(str(s) for s in clip.extended_with)}."
     return text

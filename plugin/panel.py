@@ -227,7 +227,7 @@ class TrailerPanel(QWidget):
         self.progress_bar.setValue(1000)
         self.set_message(
             f"{len(plan.clips)} shots cut to {os.path.basename(run.music_path)} "
-            f"({music.tempo_bpm:.0f} BPM, {len(plan.sections)} sections) in "
+            f"({music.tempo_bpm:.0f} BPM, {_count(len(plan.sections), 'section')}) in "
             f"{run.elapsed_s:.1f} s. Click a shot to see why it was chosen.", "ok")
         self.details_label.setText("Click a shot to see its source timecode, scene and why it "
                                    "was chosen.")
@@ -361,6 +361,10 @@ class TrailerPanel(QWidget):
         self.runner.cancel()
         self.runner.wait(5000)
         super().closeEvent(event)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _input_problem(role: str, path: str) -> Optional[str]:

@@ -156,7 +156,8 @@ class ResultView(QWidget):
             x = self.x_at(t)
             painter.drawLine(QPointF(x, _MARGIN + _RULER_H - 4), QPointF(x, _MARGIN + _RULER_H))
             label = f"{int(t // 60)}:{int(t % 60):02d}"
-            painter.drawText(QPointF(x + 2, _MARGIN + _RULER_H - 5), label)
+            if x + 2 + painter.fontMetrics().horizontalAdvance(label) < self.width() - _MARGIN:
+                painter.drawText(QPointF(x + 2, _MARGIN + _RULER_H - 5), label)
             t += step
 
     def _paint_waveform(self, painter: QPainter, waveform: np.ndarray) -> None:

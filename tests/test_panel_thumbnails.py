@@ -68,5 +68,8 @@ def test_timecode_and_description_of_a_clip():
                    duration_frames=240, clips=[clip], sections=[])
     text = describe_clip(clip, plan)
     assert "01:00:10:00 - 01:00:12:00" in text
-    assert "scene 3" in text and "segment 5" in text and "loud and fast" in text
-    assert "00:00:04:00" in text and "shot(s) 13" in text
+    assert text.startswith("Shot 11 (scene 2)")  # numbered as the timeline's markers are
+    assert "segment 4" in text and "loud and fast" in text
+    assert "00:00:04:00" in text and "shot(s) 12" in text
+    clip.reason = "extended into neighbouring shots 12"
+    assert "Extended with" not in describe_clip(clip, plan)

@@ -176,7 +176,7 @@ def test_clicking_a_shot_shows_source_timecode_scene_and_why(make_panel, media, 
     # the movie starts at 01:00:00:00, 24 fps: source frame N is 01:00:SS:FF
     seconds, frames = divmod(clip.source_start, 24)
     assert f"01:00:{seconds:02d}:{frames:02d}" in text
-    assert f"scene {clip.scene + 1}" in text and clip.reason in text
+    assert f"(scene {clip.scene})" in text and clip.reason in text
     # a click on the waveform above the shots selects nothing new
     from PySide6.QtCore import QPoint
 
