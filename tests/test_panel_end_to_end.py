@@ -87,9 +87,20 @@ def test_panel_suggests_exports_and_sends_on_real_media(panel_in_resolve, excerp
     qtbot.mouseClick(panel.music_input.browse_button, Qt.MouseButton.LeftButton)
     stages = []
     panel.runner.signals.progress.connect(lambda p: stages.append(p.stage))
+    from PySide6.QtCore import QTimer
+
+    ticks = []
+    ticker = QTimer()
+    ticker.timeout.connect(lambda: ticks.append(time.monotonic()))
+    ticker.start(50)
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as done:
         qtbot.mouseClick(panel.suggest_button, Qt.MouseButton.LeftButton)
+    ticker.stop()
     run = done.args[0]
+    # the UI thread kept running its event loop during the whole analysis
+    longest_pause = max(b - a for a, b in zip(ticks, ticks[1:]))
+    print(f"run {run.elapsed_s:.1f} s, longest UI pause {longest_pause:.3f} s")
+    assert longest_pause < 1.0  # a blocked UI thread would pause for the whole run
     plan = run.result.plan
     assert panel.message_label.property("kind") == "ok", panel.message_label.text()
     assert len(plan.clips) >= 3 and len(run.thumbnails) == len(plan.clips)
