@@ -7,6 +7,7 @@ memory. Frame numbers are decoded-frame indices; times come from the frames' tim
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional, Protocol, Sequence
@@ -19,6 +20,8 @@ from .progress import Reporter, ensure_reporter
 
 # A decode that yields fewer frames than the container promised by more than this is truncated.
 _TRUNCATION_TOLERANCE = 0.02
+# Seconds between progress reports while decoding (cancellation is checked every frame).
+_REPORT_INTERVAL_S = 0.2
 
 
 class FrameConsumer(Protocol):
@@ -140,6 +143,9 @@ def decode_video(path: str, consumers: Sequence[FrameConsumer], *,
     reporter = ensure_reporter(reporter)
     info = probe_video(path)
     sizes = sorted({tuple(c.size) for c in consumers})
+    # One scaler per size: a frame's own reformat() builds a new scaler context every call,
+    # which cost more than decoding itself for a 720p movie.
+    scalers = {size: av.video.reformatter.VideoReformatter() for size in sizes}
     times = []
     expected = max(info.frame_count, 1)
     container = _open(info.path, "Movie")
@@ -148,6 +154,7 @@ def decode_video(path: str, consumers: Sequence[FrameConsumer], *,
         stream.thread_type = "AUTO"
         t0 = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
         index = 0
+        last_report = time.monotonic()
         try:
             for frame in container.decode(stream):
                 t = float(frame.time) - t0 if frame.time is not None else index / float(info.fps)
@@ -156,21 +163,28 @@ def decode_video(path: str, consumers: Sequence[FrameConsumer], *,
                     arrays = {}
                     for size in sizes:
                         if any(tuple(c.size) == size for c in wanted):
-                            arrays[size] = frame.reformat(width=size[0], height=size[1],
-                                                          format="rgb24",
-                                                          interpolation="AREA").to_ndarray()
+                            arrays[size] = scalers[size].reformat(
+                                frame, width=size[0], height=size[1], format="rgb24",
+                                interpolation="AREA").to_ndarray()
                     for c in wanted:
                         c.consume(index, t, arrays[tuple(c.size)])
                 times.append(t)
                 index += 1
-                if index % 250 == 0:
+                reporter.check()  # cancel within a frame, not within a progress interval
+                if time.monotonic() - last_report >= _REPORT_INTERVAL_S:
+                    last_report = time.monotonic()
                     reporter.report("Reading movie frames", index, expected)
         except av.error.FFmpegError as exc:
             raise MediaError(f"Movie is damaged at frame {index} ({exc.__class__.__name__}): "
                              f"{info.path}. Re-export or re-download it.") from None
     if index == 0:
         raise MediaError(f"Movie has no decodable frames: {info.path}. Is the file complete?")
-    if info.frame_count and index < info.frame_count * (1 - _TRUNCATION_TOLERANCE):
+    # Frame counts alone mislead: a stream-copied excerpt counts pre-roll frames its edit list
+    # hides. A file is truncated only when its pictures also stop well before its duration.
+    last_time = times[-1] if times else 0.0
+    short_in_time = last_time < info.duration_s * (1 - _TRUNCATION_TOLERANCE) - 1.0
+    if info.frame_count and index < info.frame_count * (1 - _TRUNCATION_TOLERANCE) \
+            and short_in_time:
         raise MediaError(f"Movie looks truncated: decoded {index} of {info.frame_count} frames "
                          f"in {info.path}. Use the complete file.")
     for c in consumers:
