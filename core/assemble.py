@@ -81,8 +81,8 @@ def _extend(shot: int, length: int, shots: np.ndarray, quality: np.ndarray, free
 
 
 def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movie: VideoInfo, *,
-             usable_end: int, quality: np.ndarray, frame_value: Optional[np.ndarray] = None
-             ) -> CutPlan:
+             usable_end: int, quality: np.ndarray, frame_value: Optional[np.ndarray] = None,
+             eligible: Optional[np.ndarray] = None) -> CutPlan:
     """Place ``assignment`` on the timeline; see the module docstring.
 
     Parameters
@@ -93,11 +93,19 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
         Per-shot stand-alone quality, used to pick which neighbour to grow into.
     frame_value
         Per-frame desirability (higher is better) used to choose a long shot's window.
+    eligible
+        Per-shot mask of usable material; extensions and replacements never leave it (no
+        credits or black frames sneak in through a neighbour).
     """
     fps = shots.fps
     edges = segment_frames(music, fps)
     n_frames = shots.frame_count
     free = np.ones(n_frames, bool)
+    if eligible is not None:
+        for s in np.flatnonzero(~np.asarray(eligible, bool)):
+            free[shots.shots[s, 0]:shots.shots[s, 1]] = False
+        for s in assignment.shots:  # a chosen shot is usable by definition
+            free[shots.shots[s, 0]:shots.shots[s, 1]] = True
     free[usable_end:] = False
     values = np.zeros(n_frames) if frame_value is None else np.asarray(frame_value, float)
     for first, last in shots.transitions:  # mid-transition frames make poor material
@@ -144,7 +152,7 @@ def _fallback(values, rng, quality, free, length, chosen, usable_end):
     """Best free window of ``length`` inside one unchosen shot, else anywhere usable."""
     order = np.argsort(-quality, kind="stable")
     for shot in order:
-        if int(shot) in chosen:
+        if int(shot) in chosen or not free[rng[shot, 0]:rng[shot, 1]].any():
             continue
         lo, hi = int(rng[shot, 0]), min(int(rng[shot, 1]), usable_end)
         start = _best_window(values, lo, hi, length, free) if hi > lo else None

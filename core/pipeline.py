@@ -153,7 +153,7 @@ def suggest(movie_path: str, music_path: str, options: Optional[SuggestOptions] 
                            **options.generator_options)
     reporter.report("Assembling", 0, 1)
     plan = assemble(assignment, movie.shots, music.analysis, movie.info, usable_end=usable_end,
-                    quality=movie.shot_quality,
+                    quality=movie.shot_quality, eligible=problem.eligible,
                     frame_value=selection.frame_values(movie, usable_end))
     explain_clips(plan, movie, music)
     name = (f"Trailer - {os.path.splitext(os.path.basename(movie_path))[0]} x "

@@ -87,3 +87,15 @@ def test_not_enough_material_is_a_clear_error():
     a = Assignment(shots=np.array([0, 1]), scores=np.ones(2), reasons=["r"] * 2)
     with pytest.raises(MediaError, match="too little unused material"):
         assemble(a, shots, music, _info(60), usable_end=60, quality=np.ones(2))
+
+
+def test_extension_and_replacement_stay_inside_eligible_material():
+    # Shot 1 (credits, say) is ineligible: growing shot 0 must not enter it, nor may a replacement.
+    shots = _shots([20, 400, 30, 400])
+    music = _music([], 3.0)
+    eligible = np.array([True, False, True, True])
+    a = Assignment(shots=np.array([0]), scores=np.ones(1), reasons=["r"])
+    plan = assemble(a, shots, music, _info(850), usable_end=850, quality=np.ones(4),
+                    eligible=eligible)
+    c = plan.clips[0]
+    assert not (c.source_start < 420 and c.source_end > 20), (c.source_start, c.source_end)
