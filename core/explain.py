@@ -34,6 +34,10 @@ def explain_clips(plan, movie, music) -> None:
         if "skin" in shot_cues and shot_cues["skin"][clip.shot] > 0.08:
             parts.append("skin tones (people or faces)")
         if "emotion" in shot_cues:
-            parts.append(f"mood: {np.asarray(shot_cues['emotion'])[clip.shot]}")
+            clip.tags["shot_emotion"] = str(np.asarray(shot_cues["emotion"])[clip.shot])
+            parts.append(f"mood: {clip.tags['shot_emotion']}")
+        if "emotion" in seg_cues:
+            clip.tags["music_emotion"] = str(np.asarray(seg_cues["emotion"])[clip.segment])
+            parts.append(f"music mood: {clip.tags['music_emotion']}")
         parts.append(f"score {clip.score:.2f}")
         clip.reason = "; ".join(parts) + ". " + clip.reason

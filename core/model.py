@@ -133,6 +133,7 @@ class PlacedClip:
     score: float
     reason: str
     extended_with: list = field(default_factory=list)
+    tags: dict = field(default_factory=dict)  # e.g. {"shot_emotion": "tense"}, into metadata
 
     @property
     def length(self) -> int:

@@ -133,6 +133,7 @@ def _video_clip(plan: CutPlan, placed: PlacedClip, rate: float):
         "score": float(placed.score), "why": why,
         "extended_with": [int(s) for s in placed.extended_with],
         "source_frames": [int(placed.source_start), int(placed.source_end)],
+        **{str(k): v for k, v in placed.tags.items()},
     }
     clip.markers.append(otio.schema.Marker(
         name=f"Shot {placed.shot} (scene {placed.scene}) for segment {placed.segment}",

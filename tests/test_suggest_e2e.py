@@ -135,3 +135,33 @@ def test_real_film_heroes_rite_cuts_faster_when_loud(bbb, media_path):
     quiet_mean = lengths[order[:third]].mean()
     loud_mean = lengths[order[-third:]].mean()
     assert loud_mean <= 0.6 * quiet_mean, (loud_mean, quiet_mean)
+
+
+def test_cli_suggest_with_the_imagebind_backend_writes_moods(synthetic_media, tmp_path,
+                                                             monkeypatch):
+    """Issue 4, done-means 3: `suggest --backend imagebind --imagebind-weights W` end to end."""
+    torch = pytest.importorskip("torch")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "imagebind_reference", Path(__file__).with_name("imagebind_reference.py"))
+    support = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(support)
+    from trailersmith.core.features.imagebind.model import ImageBindConfig, TowerConfig
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no user settings file
+    config = ImageBindConfig(TowerConfig(64, 1, 2), TowerConfig(64, 1, 1), TowerConfig(64, 1, 1),
+                             32)
+    weights = tmp_path / "imagebind_small.pth"
+    torch.save(support.small_checkpoint(config, seed=3), weights)
+    d, movie, _ = synthetic_media
+    out = tmp_path / "ib.otio"
+    assert main(["suggest", movie.path, str(d / "music.wav"), "--backend", "imagebind",
+                 "--imagebind-weights", str(weights), "-o", str(out)]) == 0
+    import opentimelineio as otio
+    clips = list(otio.adapters.read_from_file(str(out)).tracks[0])
+    moods = {"excited", "fearful", "neutral", "relaxed", "sad", "tense"}
+    for clip in clips:
+        meta = clip.metadata["trailersmith"]
+        assert meta["shot_emotion"] in moods and meta["music_emotion"] in moods
+        assert "mood:" in meta["why"]
