@@ -11,6 +11,9 @@
   shots are represented by the encoder's own outputs at the movie positions (low-dimensional
   input features cannot tell shots apart by cosine alone).
 * Eq. 5-6: :class:`SelfPacedMaskRatio`, the momentum scheduler, never lowering the ratio.
+* Added to the paper: a "check" term (``check_weight``) that also trains the prediction at
+  *filled* slots, some given a wrong shot, so Algorithm 1's confidence in a filled slot means
+  something (the paper's loss only covers masked slots, and the scheduler soon masks nearly all).
 * Algorithm 1: :func:`decode_self_corrective`; :func:`decode_greedy` is the ablation baseline
   (one slot, the most confident, filled per step and never revisited).
 """
