@@ -74,8 +74,9 @@ def read_checkpoint(path: str, kind: str) -> Dict:
         raise ModelUnavailableError(f"{path} was written by a newer Trailersmith (format "
                                     f"{blob.get('version')}); update Trailersmith.")
     if blob.get("generator") != kind:
-        raise ModelUnavailableError(f"{path} is a {blob.get('generator')} checkpoint, not "
-                                    f"{kind}; use --generator {blob.get('generator')}.")
+        raise ModelUnavailableError(f"{path} is a checkpoint of the {blob.get('generator')} "
+                                    f"generator, not {kind}; use --generator "
+                                    f"{blob.get('generator')}.")
     return blob
 
 
