@@ -18,3 +18,4 @@ bench:
 	$(PYTHON) benchmarks/bench_shots.py
 	$(PYTHON) benchmarks/bench_music.py
 	$(PYTHON) benchmarks/bench_imagebind.py
+	$(PYTHON) benchmarks/bench_learned.py
