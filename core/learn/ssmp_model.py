@@ -11,9 +11,12 @@
   shots are represented by the encoder's own outputs at the movie positions (low-dimensional
   input features cannot tell shots apart by cosine alone).
 * Eq. 5-6: :class:`SelfPacedMaskRatio`, the momentum scheduler, never lowering the ratio.
+  The scheduled ``t`` is the upper end: each pair draws its own ratio in ``[t_min, t]``, so
+  training keeps seeing partly filled trailers (the scheduler reaches ~1 within a few epochs,
+  and decoding passes through every ratio from all slots masked down to one).
 * Added to the paper: a "check" term (``check_weight``) that also trains the prediction at
-  *filled* slots, some given a wrong shot, so Algorithm 1's confidence in a filled slot means
-  something (the paper's loss only covers masked slots, and the scheduler soon masks nearly all).
+  *filled* slots, some given a wrong shot (half of them the model's own runner-up guess, the
+  mistakes decoding makes), so Algorithm 1's confidence in a filled slot means something (the paper's loss only covers masked slots, and the scheduler soon masks nearly all).
 * Algorithm 1: :func:`decode_self_corrective`; :func:`decode_greedy` is the ablation baseline
   (one slot, the most confident, filled per step and never revisited).
 """
@@ -134,7 +137,12 @@ def loss(model, batch: Dict, mask_ratio: float, generator=None) -> Tuple[object,
 
     match, slot_mask = batch["match"], batch["music_mask"] & (batch["match"] >= 0)
     u = torch.rand(match.shape, generator=generator).to(match.device)
-    masked = (u < mask_ratio) & slot_mask
+    # Each pair draws its own ratio in [t_min, t]: decoding meets every ratio from all slots
+    # masked down to one, so training must too (at t = 1 alone, filled slots never teach).
+    t_min = min(float(model.config.get("t_min", 0.1)), float(mask_ratio))
+    ratio = t_min + (float(mask_ratio) - t_min) * torch.rand(
+        match.shape[0], 1, generator=generator).to(match.device)
+    masked = (u < ratio) & slot_mask
     # At least one masked slot per pair, else the pair teaches nothing this step.
     none = ~masked.any(dim=1)
     if none.any():
@@ -144,13 +152,13 @@ def loss(model, batch: Dict, mask_ratio: float, generator=None) -> Tuple[object,
     logits = model(batch["movie"], batch["movie_mask"], batch["music"], slot_mask, filled)
     ce = _slot_ce(logits, match)
     n_slots = slot_mask.sum(dim=1).clamp(min=1).float()
-    total = ((ce * masked).sum(dim=1) / (mask_ratio * n_slots)).mean()
+    total = ((ce * masked).sum(dim=1) / (ratio[:, 0] * n_slots)).mean()
     correct = ((logits.argmax(dim=-1) == match) & masked).sum().float()
     accuracy = float(correct / masked.sum().clamp(min=1))
     logged = {"accuracy": accuracy, "mask_ratio": float(mask_ratio)}
     weight = float(model.config.get("check_weight", 0.0))
     if weight > 0:
-        check = _check_loss(model, batch, slot_mask, generator)
+        check = _check_loss(model, batch, slot_mask, generator, logits.detach())
         total = total + weight * check
         logged["check"] = float(check.detach())
     return total, logged
@@ -163,7 +171,7 @@ def _slot_ce(logits, match):
                            reduction="none").view(match.shape)
 
 
-def _check_loss(model, batch, slot_mask, generator):
+def _check_loss(model, batch, slot_mask, generator, logits):
     import torch
 
     match, dev = batch["match"], batch["match"].device
@@ -177,6 +185,11 @@ def _check_loss(model, batch, slot_mask, generator):
     near = match + torch.where(rand(shape) < 0.5, -1, 1) * (1 + (rand(shape) * 3).long())
     wrong = torch.where(rand(shape) < 0.5, (rand(shape) * n_movie).long(), near)
     wrong = torch.minimum(wrong.clamp(min=0), n_movie - 1)
+    # Half the wrong shots are the model's own runner-up guesses: the mistakes decoding makes.
+    own = logits.scatter(-1, match.clamp(min=0)[..., None], -1e9)
+    own = torch.multinomial(torch.softmax(own, dim=-1).reshape(-1, own.shape[-1]), 1,
+                            generator=generator).view(shape).to(dev)
+    wrong = torch.where(rand(shape) < 0.5, own, wrong)
     filled = torch.where(corrupt, wrong, torch.where(masked | ~slot_mask, -1, match))
     asked = masked | corrupt | (kept & (rand(shape) < rate))
     logits = model(batch["movie"], batch["movie_mask"], batch["music"], slot_mask, filled)
