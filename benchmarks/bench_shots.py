@@ -44,8 +44,9 @@ def _child(kind: str, movie: str) -> None:
         shots, _ = detect_shots(movie, detector=kind)
         cuts = shots.cuts
     wall = time.perf_counter() - t0
-    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"kind": kind, "wall_s": wall, "cuts": cuts, "peak_rss_mib": rss_mib}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"kind": kind, "wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
+                      "cuts": cuts, "peak_rss_mib": usage.ru_maxrss / 1024}))
 
 
 def _run(kind: str, movie: str) -> dict:
@@ -70,6 +71,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--movie", default=str(BBB))
     parser.add_argument("--detectors", default="transnetv2,histogram")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each detector this many times, alternating; keep the fastest")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -79,14 +82,21 @@ def main(argv=None) -> int:
         print(f"movie not found: {args.movie} (set TRAILERSMITH_MEDIA)", file=sys.stderr)
         return 2
     print(f"movie: {args.movie}  cpus: {os.cpu_count()}  load: {os.getloadavg()[0]:.2f}")
-    baseline = _run("pyscenedetect", args.movie)
-    results = [baseline] + [_run(k, args.movie) for k in args.detectors.split(",") if k]
+    kinds = ["pyscenedetect"] + [k for k in args.detectors.split(",") if k]
+    best: dict = {}
+    for _ in range(max(1, args.repeat)):  # alternate, so a burst of load hits every detector
+        for kind in kinds:
+            r = _run(kind, args.movie)
+            if kind not in best or r["wall_s"] < best[kind]["wall_s"]:
+                best[kind] = r
+    results = [best[k] for k in kinds]
+    baseline = best["pyscenedetect"]
     scored = SHOTS_CSV.is_file() and NEGATIVES_CSV.is_file()
-    print(f"{'detector':<14}{'wall s':>9}{'ratio':>8}{'cuts':>6}{'P':>8}{'R':>8}{'F1':>8}"
+    print(f"{'detector':<14}{'wall s':>9}{'ratio':>8}{'cpu s':>8}{'cuts':>6}{'P':>8}{'R':>8}{'F1':>8}"
           f"{'neg hits':>10}{'peak RSS MiB':>14}")
     for r in results:
         ratio = r["wall_s"] / baseline["wall_s"]
-        line = f"{r['kind']:<14}{r['wall_s']:>9.1f}{ratio:>8.2f}{len(r['cuts']):>6}"
+        line = f"{r['kind']:<14}{r['wall_s']:>9.1f}{ratio:>8.2f}{r['cpu_s']:>8.1f}{len(r['cuts']):>6}"
         if scored:
             s, neg = _score(r["cuts"])
             line += f"{s.precision:>8.4f}{s.recall:>8.4f}{s.f1:>8.4f}{len(neg):>10}"

@@ -9,6 +9,9 @@ Conventions (0-based decoded-frame indices):
   is one transition, cut in the middle of the black; a lone fade-out is cut at its first black
   frame, a lone fade-in at its first visible frame. Detector boundaries inside a fade are replaced
   by the fade's, so a network that fires half-way through a fade does not split it.
+- A fade-in from black at the very start or a fade-out to black at the very end is recorded as a
+  transition but starts no shot: that black is leader or tail, not a shot. Such transitions
+  carry ``frame == -1``.
 - A first or last shot shorter than ``min_edge_frames`` is merged into its neighbour: nothing
   follows (or precedes) it to confirm the cut, and so short a piece is no usable material.
 """
@@ -44,22 +47,29 @@ def runs(mask: np.ndarray) -> List[Tuple[int, int]]:
     return list(zip(starts.tolist(), ends.tolist()))
 
 
-def transnet_boundaries(single: np.ndarray, many: np.ndarray, *, threshold: float = 0.4,
+def transnet_boundaries(single: np.ndarray, many: np.ndarray, *, threshold: float = 0.5,
+                        weak_threshold: float = 0.3, confirmed: Sequence[int] = (),
                         many_threshold: float = 0.5, min_gradual: int = 5) -> List[Boundary]:
     """Boundaries from TransNetV2's per-frame probabilities.
 
-    Each run of ``single > threshold`` is one boundary after its most probable frame (TransNetV2
-    marks the last frame of the outgoing shot). When that frame lies in a run of
-    ``many > many_threshold`` at least ``min_gradual`` frames long, the boundary is gradual and
-    the run is its transition.
+    Each run of ``single > weak_threshold`` is one candidate boundary after its most probable
+    frame (TransNetV2 marks the last frame of the outgoing shot). It is kept when that peak
+    exceeds ``threshold``, or when a hard cut found independently (``confirmed``, e.g. by
+    :func:`..histogram.detect_cut_peaks`) lies within one frame of it: a hesitant network plus a
+    sharp colour jump is a cut, a hesitant network alone is usually motion. When the peak lies in
+    a run of ``many > many_threshold`` at least ``min_gradual`` frames long, the boundary is
+    gradual and the run is its transition.
     """
     single, many = np.asarray(single, np.float32), np.asarray(many, np.float32)
+    confirmed_frames = np.asarray(sorted(set(int(c) for c in confirmed)), np.int64)
     in_transition = runs(many > many_threshold)
     starts = np.array([a for a, _ in in_transition], np.int64)
     out = []
-    for a, b in runs(single > threshold):
+    for a, b in runs(single > weak_threshold):
         peak = a + int(np.argmax(single[a:b + 1]))
         if peak + 1 >= len(single):
+            continue
+        if single[peak] <= threshold and not _near(confirmed_frames, peak + 1, 1):
             continue
         k = int(np.searchsorted(starts, peak, side="right")) - 1
         if k >= 0 and in_transition[k][0] <= peak <= in_transition[k][1]:
@@ -69,6 +79,11 @@ def transnet_boundaries(single: np.ndarray, many: np.ndarray, *, threshold: floa
                 continue
         out.append(Boundary(peak + 1, "cut"))
     return out
+
+
+def _near(sorted_frames: np.ndarray, frame: int, tolerance: int) -> bool:
+    i = int(np.searchsorted(sorted_frames, frame - tolerance))
+    return i < len(sorted_frames) and sorted_frames[i] <= frame + tolerance
 
 
 def _ramp(luma: np.ndarray, start: int, direction: int, min_step: float,
@@ -96,22 +111,23 @@ def fade_boundaries(luma: np.ndarray, black: np.ndarray, *, min_frames: int = 3,
     for a, b in runs(black):
         fade_out = fade_in = None
         if a > 0:
-            s = _ramp(luma, a, -1, min_step, max_step)  # luma rises walking back from the black
-            if a - s >= min_frames and luma[s] - luma[a] >= min_change:
-                fade_out = (s, a - 1)
+            # Walking back from the black, luma rises; s is the last frame before darkening.
+            s = _ramp(luma, a, -1, min_step, max_step)
+            if a - s > min_frames and luma[s] - luma[a] >= min_change:
+                fade_out = (s + 1, a - 1)
         if b < n - 1:
-            e = _ramp(luma, b, +1, min_step, max_step)
+            e = _ramp(luma, b, +1, min_step, max_step)  # e: last frame still brightening
             if e - b >= min_frames and luma[e] - luma[b] >= min_change:
                 fade_in = (b + 1, e)
         if fade_out and fade_in:
             boundary = Boundary((a + b + 1) // 2, "gradual", fade_out[0], fade_in[1])
             out.append((boundary, (fade_out[0] - 2, fade_in[1] + 2)))
         elif fade_out:
-            boundary = Boundary(a, "gradual", *fade_out)
-            out.append((boundary, (fade_out[0] - 2, min(a + 2, b))))
+            frame = a if b < n - 1 else -1  # a fade to black that ends the film cuts nothing
+            out.append((Boundary(frame, "gradual", *fade_out), (fade_out[0] - 2, min(a + 2, b))))
         elif fade_in:
-            boundary = Boundary(b + 1, "gradual", *fade_in)
-            out.append((boundary, (max(a + 1, b - 1), fade_in[1] + 2)))
+            frame = b + 1 if a > 0 else -1  # nor does the fade-in that opens it
+            out.append((Boundary(frame, "gradual", *fade_in), (max(a + 1, b - 1), fade_in[1] + 2)))
     return out
 
 
@@ -121,23 +137,25 @@ def merge_boundaries(detected: Sequence[Boundary],
     claims = [claim for _, claim in fades]
     kept = [d for d in detected if not any(lo <= d.frame <= hi for lo, hi in claims)]
     by_frame = {}
-    for boundary in kept + [f for f, _ in fades]:
+    for boundary in kept + [f for f, _ in fades if f.frame >= 0]:
         previous = by_frame.get(boundary.frame)
         if previous is None or (boundary.gradual and not previous.gradual):
             by_frame[boundary.frame] = boundary
-    return [by_frame[f] for f in sorted(by_frame)]
+    edge_fades = [f for f, _ in fades if f.frame < 0]
+    return edge_fades + [by_frame[f] for f in sorted(by_frame)]
 
 
 def finalize(boundaries: Sequence[Boundary], frame_count: int, *, min_edge_frames: int = 4
              ) -> Tuple[np.ndarray, List[str], np.ndarray]:
     """Contiguous shots ``[start, end)`` covering ``frame_count`` frames, their kinds, transitions.
 
-    Boundaries outside ``(0, frame_count)`` are ignored; a first or last shot shorter than
-    ``min_edge_frames`` is merged into its neighbour (its transition, if any, is kept).
+    Boundaries outside ``(0, frame_count)`` start no shot (their transitions are still kept); a
+    first or last shot shorter than ``min_edge_frames`` is merged into its neighbour.
     """
     inside = sorted({b.frame: b for b in boundaries if 0 < b.frame < frame_count}.values(),
                     key=lambda b: b.frame)
-    transitions = [(b.first, b.last) for b in inside if b.gradual]
+    transitions = [(b.first, b.last) for b in boundaries if b.gradual and b.first >= 0
+                   and b.first < frame_count]
     while inside and inside[0].frame < min_edge_frames:
         inside.pop(0)
     while inside and frame_count - inside[-1].frame < min_edge_frames:

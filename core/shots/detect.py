@@ -100,10 +100,12 @@ def detect_shots(path: str, *, detector: str = "auto",
             net.close()
     reporter.report("Finding shots", 0, 1)
     n = decoded.info.frame_count
+    content_cuts = histogram_boundaries(stats)
     if net is not None:
-        detected = transnet_boundaries(net.single, net.many)
+        detected = transnet_boundaries(net.single, net.many,
+                                       confirmed=[b.frame for b in content_cuts])
     else:
-        detected = histogram_boundaries(stats)
+        detected = content_cuts
     boundaries = merge_boundaries(detected, fade_boundaries(stats.luma, stats.black))
     shots, kinds, transitions = finalize(boundaries, n)
     fps = decoded.info.fps

@@ -1,9 +1,10 @@
 """Group adjacent shots into scenes by colour similarity.
 
-Each shot gets the mean colour signature of its sampled frames. A shot joins the current scene
-when it resembles one of the scene's last few shots (so A-B-A-B cutting between two
-characters stays one scene) and the scene stays under a length cap; a gradual transition
-(fade, dissolve) always opens a new scene, as film grammar uses them between scenes.
+Each shot gets the mean colour signature of its sampled frames. A shot that resembles one of the
+few shots before it links to it, and every shot in between joins the same scene ("overlapping
+links": A-B-A-B cutting between two characters stays one scene). A gradual transition (fade,
+dissolve) always opens a new scene, as film grammar uses them between scenes, and a scene longer
+than a cap is split at its least similar cut.
 """
 from __future__ import annotations
 
@@ -48,22 +49,43 @@ def group_scenes(shots: np.ndarray, shot_sigs: np.ndarray, durations_s: np.ndarr
     kinds : list of str, optional
         Shot kinds; a ``"gradual"`` shot always starts a scene.
     threshold : float
-        Least histogram intersection with one of the last ``lookback`` shots to stay in a scene.
+        Least histogram intersection for a link between two shots.
+    lookback : int
+        How many shots back a link may reach.
     max_scene_s : float
-        A shot that would make its scene longer than this starts a new one.
+        Longest scene; longer ones are split at their weakest cut until they fit.
     """
     n = len(shots)
-    scenes = np.zeros(n, np.int64)
     if n == 0:
-        return scenes
-    scene, members, length = 0, [0], float(durations_s[0])
+        return np.zeros(0, np.int64)
+    # strength[i]: best similarity of a link spanning the cut before shot i (0 = no link).
+    strength = np.zeros(n, np.float64)
     for i in range(1, n):
-        joins = any(similarity(shot_sigs[i], shot_sigs[j]) >= threshold
-                    for j in members[-lookback:])
-        opens = kinds is not None and kinds[i] == "gradual"
-        if not joins or opens or length + float(durations_s[i]) > max_scene_s:
-            scene, members, length = scene + 1, [], 0.0
-        members.append(i)
-        length += float(durations_s[i])
-        scenes[i] = scene
-    return scenes
+        for j in range(max(0, i - lookback), i):
+            sim = similarity(shot_sigs[i], shot_sigs[j])
+            if sim >= threshold:
+                strength[j + 1:i + 1] = np.maximum(strength[j + 1:i + 1], sim)
+    starts = [i for i in range(1, n) if strength[i] == 0
+              or (kinds is not None and kinds[i] == "gradual")]
+    scenes = [0] + starts + [n]
+    durations = np.asarray(durations_s, np.float64)
+    out: list = []
+    for a, b in zip(scenes[:-1], scenes[1:]):
+        out.extend(_split_long(a, b, durations, strength, max_scene_s))
+    ids = np.zeros(n, np.int64)
+    for k, (a, b) in enumerate(sorted(out)):
+        ids[a:b] = k
+    return ids
+
+
+def _split_long(a: int, b: int, durations: np.ndarray, strength: np.ndarray,
+                cap: float) -> list:
+    """Split shots ``[a, b)`` at their weakest links until every piece lasts at most ``cap``."""
+    if b - a <= 1 or durations[a:b].sum() <= cap:
+        return [(a, b)]
+    # Weakest link; among equals the one nearest the middle, so the pieces stay balanced.
+    t = np.cumsum(durations[a:b])
+    middle = t[-1] / 2
+    cut = min(range(a + 1, b), key=lambda i: (strength[i], abs(t[i - a - 1] - middle)))
+    return _split_long(a, cut, durations, strength, cap) + _split_long(cut, b, durations,
+                                                                        strength, cap)

@@ -149,6 +149,43 @@ class _Runner:
                 torch.sigmoid(many).float().cpu().numpy())
 
 
+class WorkerThreads:
+    """Intra-op thread count of the inference worker thread.
+
+    While the decoder runs, inference leaves it a core (``during``); once decoding is done the
+    queued windows drain on every core (``after``). torch keeps this count per thread, so it is
+    set inside the worker and put back there before the worker ends.
+    """
+
+    def __init__(self, during: int, after: int) -> None:
+        self.wanted, self.after = during, after
+        self._original: Optional[int] = None
+
+    def apply(self) -> None:
+        import torch
+
+        if self._original is None:
+            self._original = torch.get_num_threads()
+        if torch.get_num_threads() != self.wanted:
+            torch.set_num_threads(self.wanted)
+
+    def decoding_done(self) -> None:
+        self.wanted = self.after
+
+    def restore(self) -> None:
+        import torch
+
+        if self._original is not None and torch.get_num_threads() != self._original:
+            torch.set_num_threads(self._original)
+
+
+def default_threads() -> WorkerThreads:
+    """All usable cores but one during the decode, all of them after."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = max(1, cores or 1)
+    return WorkerThreads(max(1, cores - 1), cores)
+
+
 class TransNetConsumer:
     """Frame consumer that predicts, per frame, P(shot ends here) and P(frame in a transition).
 
@@ -160,7 +197,8 @@ class TransNetConsumer:
     stride = 1
 
     def __init__(self, runner, *, window: int = DEFAULT_WINDOW, context: int = DEFAULT_CONTEXT,
-                 max_pending: int = 2) -> None:
+                 max_queued_frames: int = 10_000, threads: Optional[WorkerThreads] = None
+                 ) -> None:
         if context < 0 or window - 2 * context < 1:
             raise ParameterError(f"TransNetV2 window {window} with context {context} predicts "
                                  "nothing; use window > 2 * context.")
@@ -172,7 +210,9 @@ class TransNetConsumer:
         self._received = 0
         self._windows = 0
         self._pending: Deque[Future] = collections.deque()
-        self._max_pending = max_pending
+        # Bounded queue: decoding may run ahead of inference by this many frames (~4 KB each).
+        self._max_pending = max(2, max_queued_frames // window)
+        self._threads = threads
         self._pool: Optional[ThreadPoolExecutor] = None
         self._single: List[np.ndarray] = []
         self._many: List[np.ndarray] = []
@@ -194,13 +234,18 @@ class TransNetConsumer:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transnet")
         window = self._buffer.copy()
-        self._pending.append(self._pool.submit(self._run, window[None]))
+        self._pending.append(self._pool.submit(self._infer, window[None]))
         self._windows += 1
         keep = self.window - self._step
         self._buffer[:keep] = self._buffer[self._step:self.window]
         self._filled = keep
         while len(self._pending) > self._max_pending:
             self._collect(self._pending.popleft())
+
+    def _infer(self, windows: np.ndarray):
+        if self._threads is not None:
+            self._threads.apply()
+        return self._run(windows)
 
     def _collect(self, future: Future) -> None:
         single, many = future.result()
@@ -210,6 +255,8 @@ class TransNetConsumer:
 
     def finish(self, frame_count: int) -> None:
         try:
+            if self._threads is not None:
+                self._threads.decoding_done()
             # Pad the tail with copies of the last frame until every frame has a prediction.
             last = self._buffer[self._filled - 1].copy() if self._buffer is not None else None
             while self._windows * self._step < self._received:
@@ -229,6 +276,8 @@ class TransNetConsumer:
         for future in self._pending:
             future.cancel()
         if self._pool is not None:
+            if self._threads is not None:
+                self._pool.submit(self._threads.restore)
             self._pool.shutdown(wait=True)
             self._pool = None
 
@@ -242,4 +291,5 @@ def make_consumer(*, weights: Optional[str] = None, device: str = "auto",
                                     "or use --detector histogram.")
     device = pick_device(device)
     runner = _Runner(load_model(weights, device), device, pick_precision(device, precision))
-    return TransNetConsumer(runner, window=window, context=context)
+    threads = default_threads() if device == "cpu" else None
+    return TransNetConsumer(runner, window=window, context=context, threads=threads)

@@ -79,17 +79,20 @@ class _Unit(nn.Module):
     def forward(self, x: torch.Tensor, batch: int) -> torch.Tensor:
         n, _, h, w = x.shape
         t = n // batch
-        outs = []
+        width = self.temporal[0].shape[0]
+        out = None
         for k, d in enumerate(DILATIONS):
             y = F.conv2d(x, self.spatial[k], padding=1)
             # (batch*time, C, H, W) channels-last shares its memory with (batch, C, time, H*W).
             y = y.permute(0, 2, 3, 1).reshape(batch, t, h * w, -1).permute(0, 3, 1, 2)
-            outs.append(F.conv2d(y, self.temporal[k], self.bias[k], padding=(d, 0),
-                                 dilation=(d, 1)))
-        y = torch.cat(outs, 1)
+            y = F.conv2d(y, self.temporal[k], self.bias[k], padding=(d, 0), dilation=(d, 1))
+            if out is None:  # one output buffer instead of four pieces and their concatenation
+                out = torch.empty((batch, t, h * w, 4 * width), dtype=y.dtype, device=y.device)
+            out[..., k * width:(k + 1) * width] = y.permute(0, 2, 3, 1)
+            del y
         if self.relu:
-            y = F.relu(y)
-        return y.permute(0, 2, 3, 1).reshape(n, h, w, -1).permute(0, 3, 1, 2)
+            F.relu_(out)
+        return out.reshape(n, h, w, -1).permute(0, 3, 1, 2)
 
 
 def _band(v: torch.Tensor) -> torch.Tensor:
@@ -139,7 +142,9 @@ class TransNetV2Net(nn.Module):
         pooled_means: List[torch.Tensor] = []
         for i in range(0, 6, 2):
             first = self.units[i](x, b)
-            x = F.relu(self.units[i + 1](first, b)) + first
+            x = F.relu_(self.units[i + 1](first, b))
+            x += first
+            del first
             x = F.avg_pool2d(x, 2)
             pooled_means.append(x.float().mean((2, 3)))
         conv_features = x.permute(0, 2, 3, 1).reshape(b, t, -1)
