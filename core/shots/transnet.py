@@ -5,7 +5,7 @@ that overlap by ``2 * context`` frames (the stream is padded at both ends with c
 and last frame, as TransNetV2's authors do); each window predicts its central
 ``window - 2 * context`` frames. Only the current window and a few queued ones are ever held, so
 memory does not grow with the film's length. PyAV and torch both release the GIL, so decoding the
-next frames overlaps with inference on the previous window.
+next frames overlaps with inference on earlier windows (see :class:`WorkerPlan`).
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import importlib.util
 import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Deque, Dict, List, Optional, Tuple
 
 import numpy as np
@@ -131,7 +132,7 @@ def load_model(weights: Optional[str] = None, device: str = "cpu"):
 
 
 class _Runner:
-    """Runs windows through the model with the chosen device and precision (one thread at a time)."""
+    """Runs windows through the model with the chosen device and precision (thread-safe)."""
 
     def __init__(self, model, device: str, precision: str) -> None:
         self.model, self.device, self.precision = model, device, precision
@@ -149,56 +150,43 @@ class _Runner:
                 torch.sigmoid(many).float().cpu().numpy())
 
 
-class WorkerThreads:
-    """Intra-op thread count of the inference worker thread.
+@dataclass(frozen=True)
+class WorkerPlan:
+    """How inference shares the CPU with the decoder.
 
-    While the decoder runs, inference leaves it a core (``during``); once decoding is done the
-    queued windows drain on every core (``after``). torch keeps this count per thread, so it is
-    set inside the worker and put back there before the worker ends.
+    ``workers_during`` worker threads run windows while the movie is being decoded and
+    ``workers_after`` once it is done, each with ``omp_threads`` intra-op threads. Several
+    single-threaded workers degrade gracefully when other processes take cores; one worker with
+    many OpenMP threads does not (its threads spin at every barrier waiting for a descheduled
+    peer: here 2.7x slower per frame when a second core was busy).
     """
 
-    def __init__(self, during: int, after: int) -> None:
-        self.wanted, self.after = during, after
-        self._original: Optional[int] = None
-
-    def apply(self) -> None:
-        import torch
-
-        if self._original is None:
-            self._original = torch.get_num_threads()
-        if torch.get_num_threads() != self.wanted:
-            torch.set_num_threads(self.wanted)
-
-    def decoding_done(self) -> None:
-        self.wanted = self.after
-
-    def restore(self) -> None:
-        import torch
-
-        if self._original is not None and torch.get_num_threads() != self._original:
-            torch.set_num_threads(self._original)
+    workers_during: int = 1
+    workers_after: int = 1
+    omp_threads: int = 0  # 0: leave torch's setting alone (GPU)
 
 
-def default_threads() -> WorkerThreads:
-    """All usable cores but one during the decode, all of them after."""
+def cpu_plan() -> WorkerPlan:
+    """One worker during the decode (it keeps a core for the decoder), two after; the cores are
+    split between them. At most two windows are in flight, which bounds memory."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     cores = max(1, cores or 1)
-    return WorkerThreads(max(1, cores - 1), cores)
+    return WorkerPlan(1, min(2, cores), max(1, cores // 2))
 
 
 class TransNetConsumer:
     """Frame consumer that predicts, per frame, P(shot ends here) and P(frame in a transition).
 
     After :meth:`finish`, ``single`` and ``many`` hold one probability per decoded frame.
-    Call :meth:`close` if the decode pass ends early (error or cancel) to stop the worker.
+    Call :meth:`close` if the decode pass ends early (error or cancel) to stop the workers.
+    Create, feed and close it from one thread (the decode loop's).
     """
 
     size = (48, 27)
     stride = 1
 
     def __init__(self, runner, *, window: int = DEFAULT_WINDOW, context: int = DEFAULT_CONTEXT,
-                 max_queued_frames: int = 10_000, threads: Optional[WorkerThreads] = None
-                 ) -> None:
+                 max_queued_frames: int = 10_000, plan: WorkerPlan = WorkerPlan()) -> None:
         if context < 0 or window - 2 * context < 1:
             raise ParameterError(f"TransNetV2 window {window} with context {context} predicts "
                                  "nothing; use window > 2 * context.")
@@ -212,7 +200,9 @@ class TransNetConsumer:
         self._pending: Deque[Future] = collections.deque()
         # Bounded queue: decoding may run ahead of inference by this many frames (~4 KB each).
         self._max_pending = max(2, max_queued_frames // window)
-        self._threads = threads
+        self._plan = plan
+        self._gate = threading.Semaphore(plan.workers_during)
+        self._saved_threads: Optional[int] = None
         self._pool: Optional[ThreadPoolExecutor] = None
         self._single: List[np.ndarray] = []
         self._many: List[np.ndarray] = []
@@ -230,9 +220,20 @@ class TransNetConsumer:
         if self._filled == self.window:
             self._submit()
 
+    def _start_pool(self) -> None:
+        if self._plan.omp_threads:
+            import torch
+
+            # Threads started from here on inherit this count; close() puts it back.
+            self._saved_threads = torch.get_num_threads()
+            torch.set_num_threads(self._plan.omp_threads)
+        self._pool = ThreadPoolExecutor(max_workers=max(self._plan.workers_during,
+                                                        self._plan.workers_after),
+                                        thread_name_prefix="transnet")
+
     def _submit(self) -> None:
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transnet")
+            self._start_pool()
         window = self._buffer.copy()
         self._pending.append(self._pool.submit(self._infer, window[None]))
         self._windows += 1
@@ -243,9 +244,8 @@ class TransNetConsumer:
             self._collect(self._pending.popleft())
 
     def _infer(self, windows: np.ndarray):
-        if self._threads is not None:
-            self._threads.apply()
-        return self._run(windows)
+        with self._gate:
+            return self._run(windows)
 
     def _collect(self, future: Future) -> None:
         single, many = future.result()
@@ -255,8 +255,8 @@ class TransNetConsumer:
 
     def finish(self, frame_count: int) -> None:
         try:
-            if self._threads is not None:
-                self._threads.decoding_done()
+            for _ in range(self._plan.workers_after - self._plan.workers_during):
+                self._gate.release()  # decoding is over: let more workers drain the queue
             # Pad the tail with copies of the last frame until every frame has a prediction.
             last = self._buffer[self._filled - 1].copy() if self._buffer is not None else None
             while self._windows * self._step < self._received:
@@ -272,14 +272,17 @@ class TransNetConsumer:
         self.single, self.many = single[:frame_count], many[:frame_count]
 
     def close(self) -> None:
-        """Drop queued windows and stop the worker thread (safe to call more than once)."""
+        """Drop queued windows, stop the workers, restore torch's thread count (idempotent)."""
         for future in self._pending:
             future.cancel()
         if self._pool is not None:
-            if self._threads is not None:
-                self._pool.submit(self._threads.restore)
             self._pool.shutdown(wait=True)
             self._pool = None
+        if self._saved_threads is not None:
+            import torch
+
+            torch.set_num_threads(self._saved_threads)
+            self._saved_threads = None
 
 
 def make_consumer(*, weights: Optional[str] = None, device: str = "auto",
@@ -291,5 +294,5 @@ def make_consumer(*, weights: Optional[str] = None, device: str = "auto",
                                     "or use --detector histogram.")
     device = pick_device(device)
     runner = _Runner(load_model(weights, device), device, pick_precision(device, precision))
-    threads = default_threads() if device == "cpu" else None
-    return TransNetConsumer(runner, window=window, context=context, threads=threads)
+    plan = cpu_plan() if device == "cpu" else WorkerPlan()
+    return TransNetConsumer(runner, window=window, context=context, plan=plan)

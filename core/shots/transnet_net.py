@@ -146,7 +146,7 @@ class TransNetV2Net(nn.Module):
             x += first
             del first
             x = F.avg_pool2d(x, 2)
-            pooled_means.append(x.float().mean((2, 3)))
+            pooled_means.append(x.mean((2, 3), dtype=torch.float32))
         conv_features = x.permute(0, 2, 3, 1).reshape(b, t, -1)
         embedding = self.dense["frame_sim_layer_projection"](torch.cat(pooled_means, 1).reshape(b, t, -1))
         frame_sim = self._similarity("frame_sim_layer_fc", embedding)
