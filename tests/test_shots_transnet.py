@@ -167,3 +167,23 @@ def test_weights_path_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv(transnet.WEIGHTS_ENV, str(tmp_path / "elsewhere.pth"))
     with pytest.raises(ModelUnavailableError, match="elsewhere.pth"):
         transnet.load_model(None, "cpu")
+
+
+def test_cancel_while_draining_stops_workers_and_restores_threads():
+    from trailersmith.core.errors import Cancelled
+
+    def cancel(done, total):
+        raise Cancelled("Cancelled by the user; nothing was written.")
+
+    threads_before = torch.get_num_threads()
+    runner = transnet._Runner(transnet.load_model(None, "cpu"), "cpu", "bf16")
+    plan = transnet.WorkerPlan(1, 2, 1)
+    consumer = transnet.TransNetConsumer(runner, window=100, context=25, plan=plan,
+                                         on_drain=cancel)
+    for i, f in enumerate(_frames(400)):
+        consumer.consume(i, 0.0, f)
+    assert torch.get_num_threads() == 1  # the plan's per-worker count while the pass runs
+    with pytest.raises(Cancelled):
+        consumer.finish(400)
+    assert torch.get_num_threads() == threads_before
+    assert not [t for t in threading.enumerate() if t.name.startswith("transnet")]

@@ -91,7 +91,9 @@ def detect_shots(path: str, *, detector: str = "auto",
         from .transnet import make_consumer
 
         reporter.report("Loading the shot detector", 0, 1)
-        net = make_consumer(weights=weights, device=device, precision=precision)
+        net = make_consumer(weights=weights, device=device, precision=precision,
+                            on_drain=lambda done, total: reporter.report("Finding shots", done,
+                                                                         total))
         consumers.append(net)
     try:
         decoded = decode_video(path, consumers + list(extra_consumers), reporter=reporter)

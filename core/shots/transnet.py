@@ -15,7 +15,7 @@ import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Deque, Dict, List, Optional, Tuple
+from typing import Callable, Deque, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -186,7 +186,8 @@ class TransNetConsumer:
     stride = 1
 
     def __init__(self, runner, *, window: int = DEFAULT_WINDOW, context: int = DEFAULT_CONTEXT,
-                 max_queued_frames: int = 10_000, plan: WorkerPlan = WorkerPlan()) -> None:
+                 max_queued_frames: int = 10_000, plan: WorkerPlan = WorkerPlan(),
+                 on_drain: Optional[Callable[[int, int], None]] = None) -> None:
         if context < 0 or window - 2 * context < 1:
             raise ParameterError(f"TransNetV2 window {window} with context {context} predicts "
                                  "nothing; use window > 2 * context.")
@@ -201,6 +202,7 @@ class TransNetConsumer:
         # Bounded queue: decoding may run ahead of inference by this many frames (~4 KB each).
         self._max_pending = max(2, max_queued_frames // window)
         self._plan = plan
+        self._on_drain = on_drain  # (done, total) windows after decoding; may raise Cancelled
         self._gate = threading.Semaphore(plan.workers_during)
         self._saved_threads: Optional[int] = None
         self._pool: Optional[ThreadPoolExecutor] = None
@@ -263,8 +265,12 @@ class TransNetConsumer:
                 self._buffer[self._filled:] = last
                 self._filled = self.window
                 self._submit()
+            total, done = len(self._pending), 0
             while self._pending:
                 self._collect(self._pending.popleft())
+                done += 1
+                if self._on_drain is not None:
+                    self._on_drain(done, total)
         finally:
             self.close()
         single = np.concatenate(self._single) if self._single else np.zeros(0, np.float32)
@@ -287,7 +293,8 @@ class TransNetConsumer:
 
 def make_consumer(*, weights: Optional[str] = None, device: str = "auto",
                   precision: str = "auto", window: int = DEFAULT_WINDOW,
-                  context: int = DEFAULT_CONTEXT) -> TransNetConsumer:
+                  context: int = DEFAULT_CONTEXT,
+                  on_drain: Optional[Callable[[int, int], None]] = None) -> TransNetConsumer:
     """A :class:`TransNetConsumer` with the cached model for ``device`` and ``precision``."""
     if importlib.util.find_spec("torch") is None:
         raise ModelUnavailableError("TransNetV2 needs torch: pip install 'trailersmith[ml]', "
@@ -295,4 +302,5 @@ def make_consumer(*, weights: Optional[str] = None, device: str = "auto",
     device = pick_device(device)
     runner = _Runner(load_model(weights, device), device, pick_precision(device, precision))
     plan = cpu_plan() if device == "cpu" else WorkerPlan()
-    return TransNetConsumer(runner, window=window, context=context, plan=plan)
+    return TransNetConsumer(runner, window=window, context=context, plan=plan,
+                            on_drain=on_drain)
