@@ -17,9 +17,9 @@ class ShotTruth:
     """Ground truth for one clip, split the way cut metrics need it.
 
     ``hard_cuts``: first frame of each new shot at a certain hard cut. ``ambiguous``: hard cuts the
-    annotator marked AMBIGUOUS. ``gradual``: ``(first, last)`` frames of fades, dissolves and irises
-    that change the shot. ``not_boundaries``: ``(first, last)`` of annotated effects that are NOT a
-    shot change (e.g. an iris that keeps the same shot).
+    annotator marked AMBIGUOUS. ``gradual``: ``(first, last)`` frames of fades, dissolves and
+    irises that change the shot. ``not_boundaries``: ``(first, last)`` of annotated effects that
+    are NOT a shot change (e.g. an iris that keeps the same shot).
     """
 
     hard_cuts: List[int]

@@ -92,11 +92,13 @@ def main(argv=None) -> int:
     results = [best[k] for k in kinds]
     baseline = best["pyscenedetect"]
     scored = SHOTS_CSV.is_file() and NEGATIVES_CSV.is_file()
-    print(f"{'detector':<14}{'wall s':>9}{'ratio':>8}{'cpu s':>8}{'cuts':>6}{'P':>8}{'R':>8}{'F1':>8}"
+    print(f"{'detector':<14}{'wall s':>9}{'ratio':>8}{'cpu s':>8}{'cuts':>6}"
+          f"{'P':>8}{'R':>8}{'F1':>8}"
           f"{'neg hits':>10}{'peak RSS MiB':>14}")
     for r in results:
         ratio = r["wall_s"] / baseline["wall_s"]
-        line = f"{r['kind']:<14}{r['wall_s']:>9.1f}{ratio:>8.2f}{r['cpu_s']:>8.1f}{len(r['cuts']):>6}"
+        line = (f"{r['kind']:<14}{r['wall_s']:>9.1f}{ratio:>8.2f}{r['cpu_s']:>8.1f}"
+                f"{len(r['cuts']):>6}")
         if scored:
             s, neg = _score(r["cuts"])
             line += f"{s.precision:>8.4f}{s.recall:>8.4f}{s.f1:>8.4f}{len(neg):>10}"

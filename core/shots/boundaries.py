@@ -88,7 +88,7 @@ def _near(sorted_frames: np.ndarray, frame: int, tolerance: int) -> bool:
 
 def _ramp(luma: np.ndarray, start: int, direction: int, min_step: float,
           max_step: float) -> int:
-    """Walk from ``start`` away from a black run while luma changes steadily; return the far end."""
+    """Walk from ``start`` away from a black run while luma changes steadily; return the end."""
     i = start
     while 0 <= i + direction < len(luma):
         step = float(luma[i + direction] - luma[i])

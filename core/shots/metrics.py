@@ -28,7 +28,7 @@ def _outside(frames: Iterable[int], ranges: Sequence[Tuple[int, int]]) -> list:
 
 def match_cuts(detected: Iterable[int], truth: Iterable[int], *, tolerance: int = 2,
                ignore: Sequence[Tuple[int, int]] = ()) -> CutScore:
-    """Match detected cut frames to true cut frames one-to-one, each pair at most ``tolerance`` apart.
+    """Match detected cuts to true cuts one-to-one, each pair at most ``tolerance`` frames apart.
 
     Parameters
     ----------
@@ -68,7 +68,7 @@ def match_cuts(detected: Iterable[int], truth: Iterable[int], *, tolerance: int 
 
 
 def cuts_near(detected: Iterable[int], frames: Iterable[int], *, tolerance: int = 0) -> list:
-    """Detected cuts lying within ``tolerance`` frames of any of ``frames`` (e.g. hard negatives)."""
+    """Detected cuts within ``tolerance`` frames of any of ``frames`` (e.g. hard negatives)."""
     marks = np.asarray(sorted(set(int(f) for f in frames)), dtype=np.int64)
     if marks.size == 0:
         return []

@@ -20,7 +20,8 @@ def shot_signatures(shots: np.ndarray, signatures: np.ndarray, stride: int) -> n
     if len(sig) == 0:
         return out
     for i, (start, end) in enumerate(np.asarray(shots, np.int64)):
-        lo, hi = -(-int(start) // stride), -(-int(end) // stride)  # samples k*stride in [start, end)
+        # Samples k * stride inside [start, end): k from ceil(start/stride) to ceil(end/stride).
+        lo, hi = -(-int(start) // stride), -(-int(end) // stride)
         if hi > lo:
             out[i] = sig[lo:min(hi, len(sig))].mean(axis=0) if lo < len(sig) else sig[-1]
         else:

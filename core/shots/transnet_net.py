@@ -96,7 +96,10 @@ class _Unit(nn.Module):
 
 
 def _band(v: torch.Tensor) -> torch.Tensor:
-    """``(B, T, D)`` unit vectors -> ``(B, T, 101)`` dot products with frames t-50..t+50 (0 outside)."""
+    """``(B, T, D)`` unit vectors -> ``(B, T, 101)`` dot products with frames t-50..t+50.
+
+    Frames beyond either end of the window count as zero vectors.
+    """
     b, t, _ = v.shape
     sims = F.pad(torch.bmm(v, v.transpose(1, 2)), (_LOOKUP, _LOOKUP))
     # Row t of the padded matrix holds frame t+k-50 at column k+t: walk the shifted diagonal.
@@ -148,7 +151,8 @@ class TransNetV2Net(nn.Module):
             x = F.avg_pool2d(x, 2)
             pooled_means.append(x.mean((2, 3), dtype=torch.float32))
         conv_features = x.permute(0, 2, 3, 1).reshape(b, t, -1)
-        embedding = self.dense["frame_sim_layer_projection"](torch.cat(pooled_means, 1).reshape(b, t, -1))
+        pooled = torch.cat(pooled_means, 1).reshape(b, t, -1)
+        embedding = self.dense["frame_sim_layer_projection"](pooled)
         frame_sim = self._similarity("frame_sim_layer_fc", embedding)
         colour_sim = self._similarity("color_hist_layer_fc", self._histograms(frames))
         z = torch.cat([colour_sim.to(conv_features.dtype), frame_sim.to(conv_features.dtype),
