@@ -28,7 +28,7 @@ DEFAULT_SAMPLE_RATE = 22050
 SEGMENTATIONS = ("beats", "ipot")
 _STAGE = "Analysing the music"
 # Bump when the analysis changes its results, so caches keyed on it are refreshed.
-ANALYSIS_VERSION = "3"
+ANALYSIS_VERSION = "4"
 
 
 def _mono(y, sr) -> tuple:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import beat_dp
 from .music_features import HOP, Spectral, beat_sync, interval_frames, zscore
 
 DEFAULT_TEMPO_BPM = 120.0
@@ -19,7 +20,9 @@ def track_beats(spec: Spectral) -> np.ndarray:
     """Beat times (s) from librosa's dynamic-programming tracker with its default settings.
 
     It is fed the same median-aggregated onset envelope ``librosa.beat.beat_track(y=...)``
-    computes, so on the same audio the beats are the reference tracker's beats. The soft beats
+    computes and runs the same algorithm (``core.beat_dp``, which avoids librosa's seconds of
+    per-process JIT start-up), so on the same audio the beats agree with the reference tracker's
+    (checked against librosa in the tests). The soft beats
     of a quiet intro, which the tracker trims as weak, are taken back from its untrimmed path
     (where the audio is not silent) rather than extrapolated off-phase from later beats.
     """
@@ -29,8 +32,7 @@ def track_beats(spec: Spectral) -> np.ndarray:
         return np.zeros(0)
 
     def track(trim: bool) -> np.ndarray:
-        _, frames = librosa.beat.beat_track(onset_envelope=spec.onset_beat, sr=spec.sr,
-                                            hop_length=HOP, trim=trim)
+        frames = beat_dp.track(spec.onset_beat, spec.sr, HOP, trim=trim)
         return librosa.frames_to_time(frames, sr=spec.sr, hop_length=HOP).astype(float)
 
     beats = track(True)
