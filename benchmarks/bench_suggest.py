@@ -1,4 +1,4 @@
-"""Benchmark: first `suggest` on the real film versus a re-run with another track on the cached movie.
+"""Benchmark: first `suggest` on the real film versus a re-run with another track, cached movie.
 
 Two ways an editor re-runs, both measured against the first run in the same benchmark:
 

@@ -18,9 +18,32 @@ from .costs import cost_to_score, match_cost, variety_noise
 log = logging.getLogger(__name__)
 
 
+def _import_pot():
+    """Import POT with numpy only: its backend probe would otherwise import torch (about 1 s of
+    every command-line run), and we only ever pass numpy arrays."""
+    import os
+    import sys
+
+    if "ot" in sys.modules:
+        return sys.modules["ot"]
+    keys = ("POT_BACKEND_DISABLE_PYTORCH", "POT_BACKEND_DISABLE_JAX",
+            "POT_BACKEND_DISABLE_TENSORFLOW", "POT_BACKEND_DISABLE_CUPY")
+    saved = {k: os.environ.get(k) for k in keys}
+    os.environ.update({k: "1" for k in keys})
+    try:
+        import ot
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return ot
+
+
 def solve_partial_assignment(cost: np.ndarray) -> np.ndarray:
     """Row index for each column of ``cost`` (n >= S), each row at most once, by partial OT."""
-    import ot
+    ot = _import_pot()
 
     n, s = cost.shape
     # Exact pruning: an optimal solution uses, for each column, one of that column's S cheapest
