@@ -19,7 +19,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 MEDIA = Path(os.environ.get("TRAILERSMITH_MEDIA",
