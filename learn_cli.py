@@ -1,7 +1,6 @@
 """Sub-commands of the learned generators: ``dataset build|planted``, ``train``, ``eval``."""
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os

@@ -16,7 +16,8 @@
   and decoding passes through every ratio from all slots masked down to one).
 * Added to the paper: a "check" term (``check_weight``) that also trains the prediction at
   *filled* slots, some given a wrong shot (half of them the model's own runner-up guess, the
-  mistakes decoding makes), so Algorithm 1's confidence in a filled slot means something (the paper's loss only covers masked slots, and the scheduler soon masks nearly all).
+  mistakes decoding makes), so Algorithm 1's confidence in a filled slot means something (the
+  paper's loss only covers masked slots, and the scheduler soon masks nearly all).
 * Algorithm 1: :func:`decode_self_corrective`; :func:`decode_greedy` is the ablation baseline
   (one slot, the most confident, filled per step and never revisited).
 """

@@ -93,9 +93,11 @@ def detect_shots(path: str, *, detector: str = "auto",
         from .transnet import DEFAULT_WINDOW, make_consumer
 
         reporter.report("Loading the shot detector", 0, 1)
+        def on_drain(done, total):
+            reporter.report("Finding shots", done, total)
+
         net = make_consumer(weights=weights, device=device, precision=precision,
-                            window=window or DEFAULT_WINDOW, on_drain=lambda done, total: reporter.report("Finding shots", done,
-                                                                         total))
+                            window=window or DEFAULT_WINDOW, on_drain=on_drain)
         consumers.append(net)
     try:
         decoded = decode_video(path, consumers + list(extra_consumers), reporter=reporter)
