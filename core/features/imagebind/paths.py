@@ -19,7 +19,8 @@ BPE_FILENAME = "bpe_simple_vocab_16e6.txt.gz"
 WEIGHTS_URL = "https://dl.fbaipublicfiles.com/imagebind/imagebind_huge.pth"
 WEIGHTS_HELP = (f"Download imagebind_huge.pth (about 4.8 GB, licence CC-BY-NC 4.0, non-commercial "
                 f"use only) from {WEIGHTS_URL} and pass --imagebind-weights PATH, set "
-                f"{WEIGHTS_ENV}, or set \"{WEIGHTS_SETTING}\" in ~/.config/trailersmith/settings.json.")
+                f"{WEIGHTS_ENV}, or set \"{WEIGHTS_SETTING}\" in "
+                "~/.config/trailersmith/settings.json.")
 
 
 def settings_path() -> str:
