@@ -80,9 +80,42 @@ def test_every_format_reads_back_with_the_same_cuts(bbb_plan, tmp_path):
         assert cuts == expected, suffix
 
 
-@pytest.mark.skipif(shutil.which("melt") is None, reason="melt is needed (apt-get install melt)")
+needs_melt = pytest.mark.skipif(shutil.which("melt") is None,
+                                reason="melt is needed (apt-get install melt)")
+
+
+@needs_melt
 def test_melt_render_cuts_within_one_frame_with_the_music(bbb_plan, tmp_path):
-    project = write_timeline(build_timeline(bbb_plan, name="BBB"), tmp_path / "bbb.kdenlive")
+    check_melt_render(bbb_plan, tmp_path)
+
+
+@needs_melt
+def test_suggest_on_bbb_and_frantic_renders_with_melt_as_planned(media_dir, tmp_path):
+    """Issue 2, criterion 1: the real `suggest` run's .kdenlive, rendered by melt, cuts within a
+    frame of the planned cuts and carries the music; every format reads back."""
+    from trailersmith.core.pipeline import suggest
+
+    movie = media_dir / "video/bbb/bbb_full_720p24.mp4"
+    music = media_dir / "music/wesnoth/frantic.ogg"
+    for path in (movie, music):
+        if not path.is_file():
+            pytest.skip(f"real test media file missing: {path}")
+    result = suggest(str(movie), str(music))
+    expected = [(c.source_start, c.length, c.record_start) for c in result.plan.clips]
+    for suffix in (".otio", ".edl", ".xml"):
+        back = read_timeline(write_timeline(result.timeline, tmp_path / f"t{suffix}"), rate=24)
+        video = next(t for t in back.tracks if t.kind == "Video")
+        got = [(round(c.source_range.start_time.value), round(c.source_range.duration.value),
+                round(video.range_of_child(c).start_time.value)) for c in video.find_clips()]
+        assert got == expected, suffix
+    check_melt_render(result.plan, tmp_path, result.timeline)
+
+
+def check_melt_render(plan, tmp_path, timeline=None):
+    """Render ``plan``'s .kdenlive with melt; assert cuts within one frame and the music."""
+    bbb_plan = plan
+    timeline = timeline or build_timeline(bbb_plan, name="BBB")
+    project = write_timeline(timeline, tmp_path / "bbb.kdenlive")
     rendered = tmp_path / "bbb.mkv"
     subprocess.run(["melt", "-quiet", project, "-consumer", f"avformat:{rendered}",
                     "vcodec=libx264", "preset=ultrafast", "crf=28", "acodec=pcm_s16le",
