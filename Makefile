@@ -15,6 +15,7 @@ demo:
 
 bench:
 	$(PYTHON) benchmarks/bench_suggest.py
+	$(PYTHON) benchmarks/quality_suggest.py
 	$(PYTHON) benchmarks/bench_shots.py
 	$(PYTHON) benchmarks/bench_music.py
 	$(PYTHON) benchmarks/bench_imagebind.py
