@@ -60,16 +60,6 @@ def _add_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cache-dir", help="analysis cache folder (default ~/.cache/trailersmith)")
 
 
-def _parse_prompt(text: str):
-    head, sep, tail = text.rpartition(":")
-    if sep:
-        try:
-            return head, float(tail)
-        except ValueError:
-            pass
-    return text, 1.0
-
-
 def options_from_args(args):
     """:class:`SuggestOptions` from parsed command-line arguments."""
     from trailersmith.core.pipeline import SuggestOptions
@@ -77,7 +67,7 @@ def options_from_args(args):
     backend_options = {}
     if args.backend == "imagebind":
         backend_options["weights"] = args.imagebind_weights
-        backend_options["prompts"] = [_parse_prompt(p) for p in args.prompt]
+        backend_options["prompts"] = list(args.prompt)  # "TEXT[:WEIGHT]", parsed by the backend
     elif args.prompt or args.imagebind_weights:
         raise ParameterError("--prompt and --imagebind-weights need --backend imagebind.")
     generator_options = {"checkpoint": args.checkpoint} if args.checkpoint else {}

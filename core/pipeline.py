@@ -97,10 +97,11 @@ def analyze_movie(path: str, options: Optional[SuggestOptions] = None,
                                                      _cache(options), reporter)
     from .features.affect import AffectBackend
     affect = backend if isinstance(backend, AffectBackend) else AffectBackend()
-    _, quality, cues = affect.shot_features(state, shots)
+    affect_features, quality, cues = affect.shot_features(state, shots)
     cues["watchable"] = quality  # eligibility: black, blank and credit shots never qualify
-    features, backend_quality, backend_cues = backend.shot_features(state, shots)
+    features = affect_features
     if backend is not affect:
+        features, backend_quality, backend_cues = backend.shot_features(state, shots)
         quality = quality * backend_quality  # e.g. prompt matches raise or lower a shot's worth
         cues = {**cues, **backend_cues}
     return MovieAnalysis(info=info, shots=shots, shot_features=features, shot_quality=quality,
