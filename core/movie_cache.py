@@ -12,6 +12,8 @@ from .model import ShotList, VideoInfo
 from .progress import Reporter
 
 _KINDS = ("start", "cut", "gradual")
+#: Bump when the stored per-frame state changes (2: text-overlay scores, ``affect_text``).
+ANALYSIS_VERSION = "2"
 
 
 def _backends(backend: FeatureBackend) -> list:
@@ -31,7 +33,7 @@ def load_or_analyze(info: VideoInfo, backend: FeatureBackend, detector: str, cac
     params = {"detector": (detector, DETECTOR_VERSIONS[detector]),
               "backends": [(b.name, b.version) for b in backends]}
     reporter.report("Checking the analysis cache", 0, 1)
-    key = cache.key("movie", files=[info.path], params=params, version="1")
+    key = cache.key("movie", files=[info.path], params=params, version=ANALYSIS_VERSION)
     hit = cache.load("movie", key)
     if hit is not None:
         arrays, meta = hit

@@ -52,8 +52,9 @@ def build_problem(movie, music, spoiler_guard: float) -> Tuple[GenerationProblem
 
 
 def frame_values(movie, usable_end: int) -> np.ndarray:
-    """Per-frame desirability for choosing a long shot's window: avoid black and blank frames."""
+    """Per-frame desirability for choosing a long shot's window: avoid black, blank and text."""
     from .features.affect import FRAME_STATS
+    from .features.text_overlay import TEXT_SCORE_MIN
 
     n = movie.shots.frame_count
     stats = movie.frame_state.get("affect_stats")
@@ -63,4 +64,7 @@ def frame_values(movie, usable_end: int) -> np.ndarray:
     dark = stats[:, FRAME_STATS.index("dark_fraction")]
     contrast = stats[:, FRAME_STATS.index("contrast")]
     values -= 2.0 * dark + (contrast < 6.0)
+    text = movie.frame_state.get("affect_text")
+    if text is not None and len(text) == n:
+        values -= 2.0 * (np.asarray(text) >= TEXT_SCORE_MIN)  # a title over a shot's first seconds
     return values

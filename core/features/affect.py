@@ -14,16 +14,19 @@ colour     colourfulness + contrast       tempo and harmonic richness
 
 Each cue is turned into its quantile within the movie (or track), so the two distributions line up
 and a squared distance means "goes together". Per-frame statistics are taken from small frames in
-the movie's one decode pass and cached; shot features are aggregated from them.
+the movie's one decode pass and cached; shot features are aggregated from them. A second consumer
+in the same pass scores every few frames at 320 pixels wide for burnt-in text (end credits over
+pictures, title cards; see :mod:`.text_overlay`), which the 64x36 statistics are too small to see.
 """
 from __future__ import annotations
 
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 
 from ..model import MusicAnalysis, ShotList, VideoInfo
 from .base import FeatureBackend, register_backend
+from .text_overlay import TEXT_SCORE_MIN, TextOverlayConsumer
 
 #: Axis weights (energy matters most: loud music wants moving pictures).
 AXIS_WEIGHTS = np.array([2.0, 1.0, 0.6, 0.4])
@@ -104,8 +107,20 @@ def _per_shot(values: np.ndarray, shots: np.ndarray, reducer) -> np.ndarray:
     return out
 
 
-def shot_cues(stats: np.ndarray, shots: ShotList) -> Dict[str, np.ndarray]:
-    """Per-shot cues (raw units) from per-frame statistics."""
+def shot_cues(stats: np.ndarray, shots: ShotList,
+              text: Optional[np.ndarray] = None) -> Dict[str, np.ndarray]:
+    """Per-shot cues (raw units) from per-frame statistics.
+
+    Parameters
+    ----------
+    stats : ndarray, shape (frames, len(FRAME_STATS))
+        Per-frame statistics from the decode pass.
+    shots : ShotList
+        The movie's shots.
+    text : ndarray, shape (frames,), optional
+        Per-frame text-overlay scores (:func:`.text_overlay.text_scores`); without them only
+        dark credit frames are recognised.
+    """
     col = {name: stats[:, k] for k, name in enumerate(FRAME_STATS)}
     rng = shots.shots
     # Motion inside a shot only: the first frame's difference spans the cut.
@@ -122,9 +137,14 @@ def shot_cues(stats: np.ndarray, shots: ShotList) -> Dict[str, np.ndarray]:
         "dark_fraction": _per_shot(col["dark_fraction"], rng, np.mean),
         "blank_fraction": _per_shot((col["contrast"] < 6.0).astype(float), rng, np.mean),
     }
-    # End credits and title cards: mostly black frames with small bright detail (text).
+    # End credits and title cards: mostly black frames with small bright detail (text), or
+    # lines of text over any picture.
     text_like = (col["dark_fraction"] > 0.7) & (col["edge"] > 1.5) & (col["colourfulness"] < 15)
-    cues["credits_fraction"] = _per_shot(text_like.astype(float), rng, np.mean)
+    overlay = np.zeros(len(stats), bool)
+    if text is not None and len(text) == len(stats):
+        overlay = np.asarray(text) >= TEXT_SCORE_MIN
+    cues["text_fraction"] = _per_shot(overlay.astype(float), rng, np.mean)
+    cues["credits_fraction"] = _per_shot((text_like | overlay).astype(float), rng, np.mean)
     return cues
 
 
@@ -184,16 +204,18 @@ class AffectBackend(FeatureBackend):
 
     def __init__(self) -> None:
         self._consumer = None
+        self._text = None
 
     def frame_consumers(self, info: VideoInfo) -> list:
         self._consumer = _FrameStatsConsumer()
-        return [self._consumer]
+        self._text = TextOverlayConsumer(info)
+        return [self._consumer, self._text]
 
     def frame_state(self) -> Dict[str, np.ndarray]:
-        return {"affect_stats": self._consumer.stats()}
+        return {"affect_stats": self._consumer.stats(), "affect_text": self._text.scores()}
 
     def shot_features(self, state, shots) -> Tuple[np.ndarray, np.ndarray, Dict[str, np.ndarray]]:
-        cues = shot_cues(state["affect_stats"], shots)
+        cues = shot_cues(state["affect_stats"], shots, state.get("affect_text"))
         quality = shot_quality(cues, shots)
         usable = quality > 0.3
         features = _embed([
