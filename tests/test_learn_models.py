@@ -106,7 +106,7 @@ def test_checkpoint_errors_say_what_to_do(small_runs, tmp_path):
 
 
 @pytest.mark.parametrize("kind,options", [("ipot", {}), ("ssmp", {}),
-                                          ("ssmp", {"decoding": "greedy"})])
+                                          ("ssmp", {"decoding": "self-corrective"})])
 def test_generators_use_each_eligible_shot_at_most_once(small_runs, kind, options):
     path, _ = small_runs[kind]
     gen = get_generator(kind)
@@ -148,6 +148,38 @@ def test_self_corrective_decoding_always_ends(small_runs):
                                                  np.random.default_rng(0), max_rounds=rounds)
         assert (z >= 0).all() and len(set(z.tolist())) == len(z)
         assert problem.eligible[z].all() and ((q >= 0) & (q <= 1)).all()
+
+
+def test_unrolled_check_term_feeds_the_models_own_draft_at_masked_slots():
+    """With ``unroll`` 1 and no corruption, the check pass sees no empty slot: every slot the
+    first pass masked holds the model's draft, every other slot its true shot."""
+    seen = []
+
+    class Recorder(torch.nn.Module):
+        config = {"corrupt": 0.0, "unroll": 1.0}
+
+        def __init__(self):
+            super().__init__()
+            self.bias = torch.nn.Parameter(torch.zeros(()))
+
+        def forward(self, movie, movie_mask, slots, slot_mask, filled):
+            seen.append(filled.clone())
+            b, j, i = filled.shape[0], filled.shape[1], movie.shape[1]
+            return torch.zeros(b, j, i) + self.bias
+
+    match = torch.tensor([[3, 5, 7, 9], [1, 2, -1, -1]])
+    batch = {"movie": torch.zeros(2, 12, 4), "movie_mask": torch.ones(2, 12, dtype=torch.bool),
+             "music": torch.zeros(2, 4, 4), "match": match}
+    slot_mask = match >= 0
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(20):
+        ssmp_model._check_loss(Recorder(), batch, slot_mask, gen, torch.zeros(2, 4, 12))
+    drafted = 0
+    for filled in seen:
+        assert (filled[slot_mask] >= 0).all()
+        assert (filled[~slot_mask] == -1).all()
+        drafted += int(((filled != match) & slot_mask).sum())
+    assert drafted > 0  # some masked slots got a draft that is not the true shot
 
 
 class _StopAfter:

@@ -33,14 +33,14 @@ def planted_results(tmp_path_factory):
         report = train(kind, training, path, options=opts, backend="planted")
         assert report.best_epoch > 0
         results[kind] = _score(kind, held_out, checkpoint=path)
-    results["ssmp-greedy"] = _score("ssmp", held_out, checkpoint=str(folder / "ssmp.pt"),
-                                    decoding="greedy")
+    results["ssmp-self-corrective"] = _score(
+        "ssmp", held_out, checkpoint=str(folder / "ssmp.pt"), decoding="self-corrective")
     torch.set_num_threads(old)
     return results
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["ipot", "ssmp"])
+@pytest.mark.parametrize("kind", ["ipot", "ssmp", "ssmp-self-corrective"])
 def test_trained_generators_beat_zero_shot_ot_on_held_out_movies(planted_results, kind):
     ot, learned = planted_results["ot"], planted_results[kind]
     print({name: {k: round(r[k], 3) for k in ("sel_F1@1", "align_F1@1", "AA")}

@@ -1,6 +1,7 @@
 """``ssmp``: the SSMP generator (paper 001) from a trained checkpoint (``checkpoint=PATH``).
 
-Options: ``decoding="self-corrective"`` (Algorithm 1, default) or ``"greedy"``. Train one with
+Options: ``decoding="greedy"`` (default: measured better, and deterministic) or
+``"self-corrective"`` (the paper's Algorithm 1). Train one with
 ``trailersmith train --generator ssmp DATASET -o CHECKPOINT``.
 """
 from __future__ import annotations

@@ -14,7 +14,8 @@ the benchmark seed and shared by all movies:
 Optional cross-slot structure (off by default): ``twins`` gives a share of trailer shots a
 near-duplicate just beyond a neighbouring trailer shot, so only the shots the neighbouring slots
 hold (story order) say which copy is right. Measured so far it does not make SSMP's
-self-corrective decoding beat its greedy decoding (differences within +-0.01 F1@1, either sign).
+self-corrective decoding beat its greedy decoding (differences within +-0.01 F1@1, either sign);
+neither did ``paired`` (greedy ahead on both seeds tried).
 
 A zero-shot matcher that compares shot and music features directly (``ot``) has no way to see
 either rule; a trained IPOT or SSMP can learn both from training movies.
