@@ -341,6 +341,24 @@ def test_dropped_consumer_stops_its_worker():
     assert not any(t.name == "imagebind-frames" and t is thread for t in threading.enumerate())
 
 
+def test_bf16_autocast_path_agrees_with_fp32_on_the_cpu(small_weights, clip):
+    """The GPU's code path (bf16 autocast, outputs cast back to fp32) run on the CPU: no GPU is
+    needed to catch a dtype slip there, and the directions must match fp32's."""
+    fp32 = create_backend(weights=small_weights, device="cpu")
+    bf16 = create_backend(weights=small_weights, device="cpu", precision="bf16")
+    assert bf16.autocast and not fp32.autocast
+    frames = _frames_at(clip, (320, 240), [0, 30, 66])
+    rng = np.random.default_rng(0)
+    clips = [0.1 * rng.standard_normal(32000).astype(np.float32) for _ in range(3)]
+    pairs = [(fp32.embed_frames(frames), bf16.embed_frames(frames)),
+             (fp32.embed_audio_clips(clips), bf16.embed_audio_clips(clips)),
+             (fp32.emotion_embeddings("audio"), bf16.emotion_embeddings("audio"))]
+    for a, b in pairs:
+        assert b.dtype == np.float32 and np.allclose(np.linalg.norm(b, axis=1), 1, atol=1e-3)
+        assert np.all(np.sum(a * b, axis=1) > 0.99)
+        assert not np.array_equal(a, b)  # bf16 really ran
+
+
 @pytest.mark.gpu
 def test_cuda_bf16_agrees_with_cpu_fp32(small_weights, clip):
     """On a CUDA GPU: bf16 autocast + SDPA gives the CPU fp32 embeddings' directions."""
