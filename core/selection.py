@@ -66,5 +66,5 @@ def frame_values(movie, usable_end: int) -> np.ndarray:
     values -= 2.0 * dark + (contrast < 6.0)
     text = movie.frame_state.get("affect_text")
     if text is not None and len(text) == n:
-        values -= 2.0 * (np.asarray(text) >= TEXT_SCORE_MIN)  # a title over a shot's first seconds
+        values -= 2.0 * (np.asarray(text) >= TEXT_SCORE_MIN)  # e.g. a title over the first seconds
     return values

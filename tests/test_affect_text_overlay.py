@@ -1,4 +1,4 @@
-"""The affect backend's text-overlay (credits) cue: text over pictures, synthetic then the real film.
+"""The affect backend's text-overlay (credits) cue: text over pictures, synthetic and real.
 
 Big Buck Bunny's end credits (frames 11763-13941, see ../shared/media/README.md) are white text
 over coloured, mostly smooth backgrounds, some with a character; the old 64x36 cue only knew
@@ -220,6 +220,43 @@ def _annotated_shots(media_dir, frame_count):
             starts.add(int(line.split(",")[0]))
     starts = sorted(starts)
     return np.array(list(zip(starts, starts[1:] + [frame_count])), np.int64)
+
+
+def _decode_from(path, first_frame, consumer):
+    """Feed ``consumer`` frames ``first_frame``.. to the end, as decode_video would (seeking)."""
+    import av
+
+    frames, luma = [], []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        fps = float(stream.average_rate)
+        t0 = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
+        container.seek(int((first_frame - 2 * fps) / fps / stream.time_base), stream=stream)
+        width, height = consumer.size
+        for frame in container.decode(stream):
+            index = round((float(frame.time) - t0) * fps)
+            if index < first_frame or index % consumer.stride:
+                continue
+            rgb = frame.reformat(width=width, height=height, format="rgb24",
+                                 interpolation="AREA").to_ndarray()
+            consumer.consume(index, float(frame.time), rgb)
+            frames.append(index)
+            luma.append(rgb.mean())
+    consumer.finish(frames[-1] + 1)
+    return np.array(frames), np.array(luma)
+
+
+def test_real_film_credits_read_as_text_and_the_scenes_around_them_do_not(media_path):
+    """BBB from its last story scenes (frame 11520) through the credits and post-credits scene."""
+    bbb = media_path("video/bbb/bbb_full_720p24.mp4")
+    consumer = TextOverlayConsumer(probe_video(str(bbb)))
+    frames, luma = _decode_from(bbb, 11520, consumer)
+    assert frames[0] == 11520 and frames[-1] >= 14300
+    text = consumer.scores()[frames] >= TEXT_SCORE_MIN
+    credits = (frames >= CREDITS[0]) & (frames < CREDITS[1]) & (luma > 20)  # not the fades
+    story = (frames < CREDITS[0]) | (frames >= CREDITS[1])
+    assert text[credits].mean() >= 0.9, text[credits].mean()
+    assert text[story].sum() <= 1, frames[story & text]
 
 
 @pytest.mark.slow

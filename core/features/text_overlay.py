@@ -58,13 +58,24 @@ def _luma(rgb: np.ndarray) -> np.ndarray:
 
 
 def _box_sum(x: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """Sum over a ``rows`` x ``cols`` window centred on each pixel (edges repeated)."""
-    py, px = rows // 2, cols // 2
-    p = np.pad(x, ((0, 0), (py + 1, py), (px + 1, px)), mode="edge")
-    p[:, 0, :] = 0
-    p[:, :, 0] = 0
-    c = p.cumsum(1).cumsum(2)
-    return c[:, rows:, cols:] - c[:, :-rows, cols:] - c[:, rows:, :-cols] + c[:, :-rows, :-cols]
+    """Sum over a ``rows`` x ``cols`` window centred on each pixel (edges repeated), separably."""
+    b, h, w = x.shape
+    half = rows // 2
+    padded = np.empty((b, h + rows, w), np.int32)
+    padded[:, 0] = 0
+    padded[:, 1:half + 1] = x[:, :1]
+    padded[:, half + 1:half + 1 + h] = x
+    padded[:, half + 1 + h:] = x[:, -1:]
+    run = np.cumsum(padded, axis=1, dtype=np.int32)
+    column_sums = run[:, rows:] - run[:, :-rows]
+    half = cols // 2
+    padded = np.empty((b, h, w + cols), np.int32)
+    padded[:, :, 0] = 0
+    padded[:, :, 1:half + 1] = column_sums[:, :, :1]
+    padded[:, :, half + 1:half + 1 + w] = column_sums
+    padded[:, :, half + 1 + w:] = column_sums[:, :, -1:]
+    run = np.cumsum(padded, axis=2, dtype=np.int32)
+    return run[:, :, cols:] - run[:, :, :-cols]
 
 
 def _runs(flags: np.ndarray):
