@@ -54,6 +54,9 @@ def _add_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--segmentation", default="beats", choices=("beats", "ipot"),
                    help="ipot: IPOT's 2 s segments (cuts not on beats), for comparison")
     p.add_argument("--checkpoint", help="trained checkpoint for --generator ipot/ssmp")
+    p.add_argument("--decoding", choices=("greedy", "self-corrective"),
+                   help="--generator ssmp only: greedy (default, deterministic) or the paper's "
+                   "self-corrective Algorithm 1")
     p.add_argument("--imagebind-weights", metavar="PATH", help="imagebind_huge.pth")
     p.add_argument("--prompt", action="append", default=[], metavar="TEXT[:WEIGHT]",
                    help="pull the selection toward shots matching TEXT (imagebind backend)")
@@ -71,6 +74,10 @@ def options_from_args(args):
     elif args.prompt or args.imagebind_weights:
         raise ParameterError("--prompt and --imagebind-weights need --backend imagebind.")
     generator_options = {"checkpoint": args.checkpoint} if args.checkpoint else {}
+    if args.decoding:
+        if args.generator != "ssmp":
+            raise ParameterError("--decoding applies to --generator ssmp only.")
+        generator_options["decoding"] = args.decoding
     return SuggestOptions(generator=args.generator, backend=args.backend,
                           spoiler_guard=args.spoiler_guard, seed=args.seed, pace=args.pace,
                           segmentation=args.segmentation, detector=args.detector,

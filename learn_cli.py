@@ -61,7 +61,7 @@ def register(sub) -> None:
     e.add_argument("--generator", default="ot", help="ot, knapsack, ipot, ssmp")
     e.add_argument("--checkpoint", help="trained checkpoint for --generator ipot/ssmp")
     e.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                   help="generator option, e.g. decoding=greedy (repeatable)")
+                   help="generator option, e.g. decoding=self-corrective (repeatable)")
     e.add_argument("--spoiler-guard", type=float, default=0.9, metavar="F")
     e.add_argument("--seed", type=int, default=0)
     e.add_argument("--segments", default="official", choices=("official", "plan"),

@@ -1,6 +1,4 @@
 """Bad input: exit 2, one clear line on stderr, no output file, no partial cache entry."""
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -100,3 +98,20 @@ def test_bad_suffix_and_bad_spoiler_guard(media, tmp_path, capsys):
                  "--spoiler-guard", "1.5"]) == 2
     assert "spoiler-guard" in capsys.readouterr().err
     assert not (tmp_path / "t.otio").exists()
+
+
+def test_decoding_is_passed_to_ssmp_and_refused_for_other_generators(media, tmp_path, capsys):
+    from trailersmith.cli import build_parser
+    from trailersmith.commands import options_from_args
+
+    movie, music = str(media["movie"]), str(media["music"])
+    args = build_parser().parse_args(["suggest", movie, music, "-o", "t.otio",
+                                      "--generator", "ssmp", "--checkpoint", "x.pt",
+                                      "--decoding", "self-corrective"])
+    assert options_from_args(args).generator_options == {"checkpoint": "x.pt",
+                                                         "decoding": "self-corrective"}
+    out = tmp_path / "t.otio"
+    assert main(["suggest", movie, music, "-o", str(out), "--decoding", "greedy"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--generator ssmp" in err
+    assert not out.exists()
