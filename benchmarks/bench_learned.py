@@ -39,9 +39,9 @@ def score(generate, movies, seed=0, **options):
 def context_ceiling(checkpoint, movies):
     """SSMP slot accuracy with every slot masked, and with every *other* slot holding its true shot.
 
-    The second figure is the most any decoding order can get out of this model: it is the
-    model's answer when the context is perfect. When greedy decoding already reaches it, the
-    remaining mistakes are the model's, not the decoder's.
+    The second figure is the model's answer when the context is perfect. When a decoder's
+    choices already score as well, what it still gets wrong is the model's doing, not the
+    decoding order's.
     """
     from trailersmith.core.learn.generate import cached_model, problem_tokens
     from trailersmith.core.learn.ssmp_model import slot_probabilities
@@ -137,8 +137,8 @@ def main(argv=None) -> int:
     print(f"ssmp self-corrective minus greedy: F1@1 {sc['sel_F1@1'] - gr['sel_F1@1']:+.3f}, "
           f"align F1@1 {sc['align_F1@1'] - gr['align_F1@1']:+.3f}, AA {sc['AA'] - gr['AA']:+.3f}")
     print(f"ssmp slot accuracy with no context {ceiling[0]:.3f}, with every other slot "
-          f"right {ceiling[1]:.3f} (the most a decoding order can reach with this model; "
-          f"greedy's align F1@1 {gr['align_F1@1']:.3f})")
+          f"right {ceiling[1]:.3f} (perfect context; compare greedy's F1@1 "
+          f"{gr['sel_F1@1']:.3f} and align F1@1 {gr['align_F1@1']:.3f})")
     print("precision = hits / predicted shots, recall = hits / official shots")
     return 0
 

@@ -32,10 +32,10 @@ per step without one seeing the others, and its accumulated ``q`` keeps early fi
 decoding probabilities, holding back slots whose first choice was taken, re-masking fills the
 model disagrees with, a correction sweep (single changes or swaps scored by the model) after
 either decoder, and the best of 4-8 Algorithm 1 runs by the model's own score all stayed within
-+-0.01 of greedy, with either sign. The limit is the model, not the order: greedy's F1@1 equals
-the model's slot accuracy when every *other* slot holds its true shot (0.928 both), so no
-decoding order has anything left to correct. Greedy is therefore the default in
-:func:`..generate.generate_ssmp`.
++-0.01 of greedy, with either sign. For choosing shots the limit is the model, not the order:
+greedy's F1@1 equals the model's slot accuracy when every *other* slot holds its true shot
+(0.928 both). Placement has room (greedy's alignment F1@1 is 0.855), but no variant above
+recovered it. Greedy is therefore the default in :func:`..generate.generate_ssmp`.
 """
 from __future__ import annotations
 
