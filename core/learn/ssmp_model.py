@@ -29,13 +29,14 @@ Decoding, measured (``benchmarks/bench_learned.py`` and variants; 8 trained mode
 sizes): greedy scores a higher F1@1 than Algorithm 1 on 7 of 8 (greedy minus Algorithm 1: -0.003
 to +0.011) and a higher alignment F1@1 on all 8 (+0.01 to +0.04). Algorithm 1 fills many slots
 per step without one seeing the others, and its accumulated ``q`` keeps early fills. Softer
-decoding probabilities, holding back slots whose first choice was taken, re-masking fills the
-model disagrees with, a correction sweep (single changes or swaps scored by the model) after
-either decoder, and the best of 4-8 Algorithm 1 runs by the model's own score all stayed within
-+-0.01 of greedy, with either sign. For choosing shots the limit is the model, not the order:
-greedy's F1@1 equals the model's slot accuracy when every *other* slot holds its true shot
-(0.928 both). Placement has room (greedy's alignment F1@1 is 0.855), but no variant above
-recovered it. Greedy is therefore the default in :func:`..generate.generate_ssmp`.
+decoding probabilities made Algorithm 1 worse (alignment F1@1 down to 0.71). Holding back slots
+whose first choice was taken, re-masking fills the model disagrees with, a correction sweep
+(single changes or swaps scored by the model) after either decoder, and the best of 4-8
+Algorithm 1 runs by the model's own score stayed within +-0.01 F1@1 of greedy, with either sign,
+and none was ahead in alignment F1@1 on every seed. For choosing shots the limit is the model,
+not the order: greedy's F1@1 equals the model's slot accuracy when every *other* slot holds its
+true shot (0.928 both). Placement has room (greedy's alignment F1@1 is 0.855), but no variant
+above recovered it. Greedy is therefore the default in :func:`..generate.generate_ssmp`.
 """
 from __future__ import annotations
 
