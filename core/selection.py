@@ -54,7 +54,7 @@ def build_problem(movie, music, spoiler_guard: float) -> Tuple[GenerationProblem
 def frame_values(movie, usable_end: int) -> np.ndarray:
     """Per-frame desirability for choosing a long shot's window: avoid black, blank and text."""
     from .features.affect import FRAME_STATS
-    from .features.text_overlay import TEXT_SCORE_MIN
+    from .features.text_overlay import text_frames
 
     n = movie.shots.frame_count
     stats = movie.frame_state.get("affect_stats")
@@ -64,7 +64,6 @@ def frame_values(movie, usable_end: int) -> np.ndarray:
     dark = stats[:, FRAME_STATS.index("dark_fraction")]
     contrast = stats[:, FRAME_STATS.index("contrast")]
     values -= 2.0 * dark + (contrast < 6.0)
-    text = movie.frame_state.get("affect_text")
-    if text is not None and len(text) == n:
-        values -= 2.0 * (np.asarray(text) >= TEXT_SCORE_MIN)  # e.g. a title over the first seconds
+    # e.g. a title over a long shot's first seconds
+    values -= 2.0 * text_frames(movie.frame_state.get("affect_text"), n)
     return values

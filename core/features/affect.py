@@ -26,7 +26,7 @@ import numpy as np
 
 from ..model import MusicAnalysis, ShotList, VideoInfo
 from .base import FeatureBackend, register_backend
-from .text_overlay import TEXT_SCORE_MIN, TextOverlayConsumer
+from .text_overlay import TextOverlayConsumer, text_frames
 
 #: Axis weights (energy matters most: loud music wants moving pictures).
 AXIS_WEIGHTS = np.array([2.0, 1.0, 0.6, 0.4])
@@ -140,9 +140,7 @@ def shot_cues(stats: np.ndarray, shots: ShotList,
     # End credits and title cards: mostly black frames with small bright detail (text), or
     # lines of text over any picture.
     text_like = (col["dark_fraction"] > 0.7) & (col["edge"] > 1.5) & (col["colourfulness"] < 15)
-    overlay = np.zeros(len(stats), bool)
-    if text is not None and len(text) == len(stats):
-        overlay = np.asarray(text) >= TEXT_SCORE_MIN
+    overlay = text_frames(text, len(stats))
     cues["text_fraction"] = _per_shot(overlay.astype(float), rng, np.mean)
     cues["credits_fraction"] = _per_shot((text_like | overlay).astype(float), rng, np.mean)
     return cues

@@ -57,25 +57,22 @@ def _luma(rgb: np.ndarray) -> np.ndarray:
     return ((77 * r + 150 * g + 29 * b) >> 8).astype(np.int32)
 
 
+def _window_sum(x: np.ndarray, size: int, axis: int) -> np.ndarray:
+    """Sum over ``size`` elements along ``axis`` centred on each element (edges repeated)."""
+    half = size // 2
+    pad = [(0, 0)] * x.ndim
+    pad[axis] = (half + 1, size - half - 1)  # one extra slot in front, zeroed: the running sum's 0
+    padded = np.pad(x, pad, mode="edge")
+    padded[(slice(None),) * axis + (0,)] = 0
+    run = np.cumsum(padded, axis=axis, dtype=np.int32)
+    ahead = (slice(None),) * axis + (slice(size, None),)
+    behind = (slice(None),) * axis + (slice(None, -size),)
+    return run[ahead] - run[behind]
+
+
 def _box_sum(x: np.ndarray, rows: int, cols: int) -> np.ndarray:
     """Sum over a ``rows`` x ``cols`` window centred on each pixel (edges repeated), separably."""
-    b, h, w = x.shape
-    half = rows // 2
-    padded = np.empty((b, h + rows, w), np.int32)
-    padded[:, 0] = 0
-    padded[:, 1:half + 1] = x[:, :1]
-    padded[:, half + 1:half + 1 + h] = x
-    padded[:, half + 1 + h:] = x[:, -1:]
-    run = np.cumsum(padded, axis=1, dtype=np.int32)
-    column_sums = run[:, rows:] - run[:, :-rows]
-    half = cols // 2
-    padded = np.empty((b, h, w + cols), np.int32)
-    padded[:, :, 0] = 0
-    padded[:, :, 1:half + 1] = column_sums[:, :, :1]
-    padded[:, :, half + 1:half + 1 + w] = column_sums
-    padded[:, :, half + 1 + w:] = column_sums[:, :, -1:]
-    run = np.cumsum(padded, axis=2, dtype=np.int32)
-    return run[:, :, cols:] - run[:, :, :-cols]
+    return _window_sum(_window_sum(x, rows, axis=1), cols, axis=2)
 
 
 def _runs(flags: np.ndarray):
@@ -149,6 +146,17 @@ def _band_share(ink: np.ndarray) -> np.ndarray:
     score = band_ink / np.maximum(total, 1)
     score[(bands < MIN_BANDS) | (band_ink < _MIN_BAND_INK * h * w)] = 0.0
     return score.astype(np.float32)
+
+
+def text_frames(scores, frame_count: int) -> np.ndarray:
+    """Boolean per frame: reads as text (score >= :data:`TEXT_SCORE_MIN`).
+
+    All False when ``scores`` is missing or does not have one score per frame (an analysis
+    stored without the text consumer).
+    """
+    if scores is None or len(scores) != frame_count:
+        return np.zeros(frame_count, bool)
+    return np.asarray(scores) >= TEXT_SCORE_MIN
 
 
 class TextOverlayConsumer:
