@@ -48,17 +48,7 @@ def build_pair(config: ImageBindConfig, device: torch.device, weights_path=None)
     """(reference model, our model) with identical weights on ``device``."""
     support = _support()
     ref_mod = support.load_imagebind()
-    real_linspace = torch.linspace
-
-    class _CpuLinspace:  # the reference calls .item() on a linspace while building
-        def __getattr__(self, name):
-            return getattr(torch, name)
-
-        @staticmethod
-        def linspace(*a, **k):
-            return real_linspace(*a, **{**k, "device": "cpu"})
-
-    ref_mod.transformer.torch = _CpuLinspace()
+    ref_mod.transformer.torch = support.torch_with_cpu_linspace()
     with torch.device("meta"):  # no random init of a billion parameters
         ref = ref_mod.imagebind_model.ImageBindModel(
             vision_embed_dim=config.vision.width, vision_num_blocks=config.vision.depth,

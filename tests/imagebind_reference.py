@@ -179,6 +179,25 @@ def load_imagebind(root: Optional[Path] = None) -> types.SimpleNamespace:
         sys.modules.update(saved)
 
 
+def torch_with_cpu_linspace():
+    """``torch`` for the reference's ``transformer`` module with ``linspace`` kept on the CPU.
+
+    The reference calls ``.item()`` on a linspace while it builds its blocks, which fails on the
+    meta device; set this as ``transformer.torch`` to build the reference there.
+    """
+    import torch
+
+    class TorchWithCpuLinspace:
+        def __getattr__(self, name):
+            return getattr(torch, name)
+
+        @staticmethod
+        def linspace(*args, **kwargs):
+            return torch.linspace(*args, **{**kwargs, "device": "cpu"})
+
+    return TorchWithCpuLinspace()
+
+
 def load_kaldi(root: Optional[Path] = None):
     """``torchaudio.compliance.kaldi``: the installed one, else the fetched file; or None."""
     if importlib.util.find_spec("torchaudio") is not None:

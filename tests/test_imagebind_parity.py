@@ -120,17 +120,7 @@ def test_huge_checkpoint_layout_matches_reference(reference, monkeypatch):
     """The reference ImageBind-huge, built on the meta device (no memory): its state dict has
     exactly the names and shapes we expect, and loads into our model with nothing missing or
     unexpected (its depth, thermal and IMU encoders are recognised and left out)."""
-    real_linspace = torch.linspace
-
-    class _TorchOnCpuLinspace:  # the reference calls .item() on a linspace while building
-        def __getattr__(self, name):
-            return getattr(torch, name)
-
-        @staticmethod
-        def linspace(*args, **kwargs):
-            return real_linspace(*args, **{**kwargs, "device": "cpu"})
-
-    monkeypatch.setattr(reference.transformer, "torch", _TorchOnCpuLinspace())
+    monkeypatch.setattr(reference.transformer, "torch", SUPPORT.torch_with_cpu_linspace())
     with torch.device("meta"):
         huge = reference.imagebind_model.imagebind_huge()
     state = huge.state_dict()
