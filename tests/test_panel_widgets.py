@@ -14,6 +14,7 @@ pytest.importorskip("pytestqt")
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fakes.fake_pipeline import make_fake_suggest  # noqa: E402
+from timecoded_media import timecoded_movie_and_music  # noqa: E402
 
 from trailersmith.core.errors import MediaError  # noqa: E402
 
@@ -21,14 +22,9 @@ from trailersmith.core.errors import MediaError  # noqa: E402
 @pytest.fixture(scope="module")
 def media(tmp_path_factory):
     """A 12 s movie starting at timecode 01:00:00:00 and a 6 s music file."""
-    d = tmp_path_factory.mktemp("panel_media")
-    movie, music = d / "movie.mp4", d / "music.wav"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-                    "testsrc2=size=320x180:rate=24:duration=12", "-c:v", "libx264", "-g", "24",
-                    "-pix_fmt", "yuv420p", "-timecode", "01:00:00:00", str(movie)], check=True)
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=f=220:d=6",
-                    str(music)], check=True)
-    return movie, music
+    return timecoded_movie_and_music(tmp_path_factory.mktemp("panel_media"), 12, 6,
+                                     pattern="testsrc2", size="320x180", tone_hz=220,
+                                     encoder_options=("-g", "24"))
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """`trailersmith install-resolve` and the entry script it installs, run against the fake Resolve:
 the script takes the handle Resolve injects, opens the panel with the media pool's clips (the
 selected one preselected), and Send to Resolve creates a new timeline."""
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +12,7 @@ pytest.importorskip("pytestqt")
 sys.path.insert(0, str(Path(__file__).parent))
 from fakes.fake_pipeline import make_fake_suggest  # noqa: E402
 from fakes.fake_resolve import FakeResolve  # noqa: E402
+from timecoded_media import timecoded_movie_and_music  # noqa: E402
 
 from trailersmith.cli import main  # noqa: E402
 from trailersmith.plugin.install import ENTRY_NAME, resolve_scripts_dir  # noqa: E402
@@ -20,13 +20,7 @@ from trailersmith.plugin.install import ENTRY_NAME, resolve_scripts_dir  # noqa:
 
 @pytest.fixture(scope="module")
 def media(tmp_path_factory):
-    d = tmp_path_factory.mktemp("entry_media")
-    movie, music = d / "movie.mp4", d / "music.wav"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-                    "testsrc=size=160x90:rate=24:duration=12", "-c:v", "libx264",
-                    "-pix_fmt", "yuv420p", "-timecode", "01:00:00:00", str(movie)], check=True)
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=d=6",
-                    str(music)], check=True)
+    movie, music = timecoded_movie_and_music(tmp_path_factory.mktemp("entry_media"), 12, 6)
     return str(movie), str(music)
 
 

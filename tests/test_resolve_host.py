@@ -1,7 +1,6 @@
 """Send to Resolve against the fake Resolve: unique names, duplicate-name None handled, markers at
 the right frames, clips found by file path in the media pool, existing timelines untouched,
 editor state restored, version checks."""
-import subprocess
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -10,6 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fakes.fake_resolve import FakeMediaPool, FakeResolve  # noqa: E402
+from timecoded_media import timecoded_movie_and_music  # noqa: E402
 
 from trailersmith.adapters.resolve_host import (ResolveError, ResolveHost,  # noqa: E402
                                                 ResolveVersion)
@@ -22,13 +22,7 @@ SECTIONS = [(0, 72, "intro"), (72, 168, "build"), (168, 240, "drop")]
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     """A 20 s movie whose timecode starts at 01:00:00:00 (24 fps) and a 10 s music file."""
-    d = tmp_path_factory.mktemp("resolve_media")
-    movie, music = d / "movie.mp4", d / "music.wav"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-                    "testsrc=size=160x90:rate=24:duration=20", "-c:v", "libx264",
-                    "-pix_fmt", "yuv420p", "-timecode", "01:00:00:00", str(movie)], check=True)
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=d=10",
-                    str(music)], check=True)
+    movie, music = timecoded_movie_and_music(tmp_path_factory.mktemp("resolve_media"), 20, 10)
     return str(movie), str(music)
 
 

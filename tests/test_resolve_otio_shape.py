@@ -6,7 +6,6 @@ global_start_time, tracks "Video 1"/"Audio 1".
 the ``Resolve_OTIO`` metadata keys Resolve writes; it is not a file exported by a real Resolve.
 """
 import json
-import subprocess
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fakes.fake_resolve import FakeResolve  # noqa: E402
+from timecoded_media import timecoded_movie_and_music  # noqa: E402
 
 from trailersmith.adapters.resolve_host import ResolveHost  # noqa: E402
 from trailersmith.adapters.resolve_otio import (bare_path, resolve_shape_problems,  # noqa: E402
@@ -75,13 +75,7 @@ def check_resolve_export_shape(doc, *, movie, start_frame, frame_count, sources,
 
 @pytest.fixture(scope="module")
 def timecoded_movie(tmp_path_factory):
-    d = tmp_path_factory.mktemp("shape")
-    movie, music = d / "movie.mp4", d / "music.wav"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-                    "testsrc=size=160x90:rate=24:duration=10", "-c:v", "libx264",
-                    "-pix_fmt", "yuv420p", "-timecode", "01:00:00:00", str(movie)], check=True)
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=d=5",
-                    str(music)], check=True)
+    movie, music = timecoded_movie_and_music(tmp_path_factory.mktemp("shape"), 10, 5)
     return str(movie), str(music)
 
 
