@@ -25,7 +25,7 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 
 from ..model import MusicAnalysis, ShotList, VideoInfo
-from .base import FeatureBackend, register_backend
+from .base import FeatureBackend
 from .text_overlay import TextOverlayConsumer, text_frames
 
 #: Axis weights (energy matters most: loud music wants moving pictures).
@@ -236,4 +236,6 @@ class AffectBackend(FeatureBackend):
         return features, cues
 
 
-register_backend("affect", AffectBackend)
+#: Keyword options of :func:`create_backend` (none: affect needs no weights or settings).
+OPTIONS = ()
+create_backend = AffectBackend

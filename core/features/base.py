@@ -1,9 +1,10 @@
-"""The feature-backend interface and its registry."""
+"""The feature-backend interface and its registry (a static table of name -> module)."""
 from __future__ import annotations
 
+import importlib
 import inspect
 from abc import ABC, abstractmethod
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -42,47 +43,52 @@ class FeatureBackend(ABC):
         """Return ``(features (S, D), named per-segment cues)`` for ``music.segments_s``."""
 
 
-_REGISTRY: Dict[str, Tuple[Callable[..., FeatureBackend], Callable[[], Optional[str]]]] = {}
+#: name -> module in this package; each exposes ``create_backend(**options)``, ``OPTIONS`` (the
+#: keyword options it accepts) and, when it may be unusable here, ``unavailable_reason(...)``.
+#: The first one is the default.
+BACKENDS = {
+    "affect": "affect",
+    "imagebind": "imagebind",
+}
 
 
-def register_backend(name: str, factory: Callable[..., FeatureBackend],
-                     unavailable_reason: Callable[[], Optional[str]] = lambda: None) -> None:
-    """Register ``factory`` under ``name``; ``unavailable_reason()`` returns None when usable."""
-    _REGISTRY[name] = (factory, unavailable_reason)
+def backend_module(name: str):
+    """The module of backend ``name``; ParameterError naming the choices for another name."""
+    if name not in BACKENDS:
+        raise ParameterError(f"Unknown feature backend {name!r}; choose one of "
+                             f"{', '.join(BACKENDS)}.")
+    return importlib.import_module(f"{__package__}.{BACKENDS[name]}")
 
 
-def _load_builtin() -> None:
-    # Importing the modules registers them; heavy imports inside them stay lazy.
-    from . import affect  # noqa: F401
-    try:
-        from . import imagebind  # noqa: F401
-    except ImportError:
-        pass
+def backend_options(name: str) -> Tuple[str, ...]:
+    """The keyword options backend ``name`` accepts (e.g. ``("weights", "prompts", ...)``)."""
+    return tuple(backend_module(name).OPTIONS)
+
+
+def _reason(module, options: Dict) -> Optional[str]:
+    check = getattr(module, "unavailable_reason", None)
+    if check is None:
+        return None
+    # A reason function may take some of the options (e.g. ``weights``): a path given on the
+    # command line makes a backend available that the settings alone would not.
+    accepted = inspect.signature(check).parameters
+    return check(**{k: v for k, v in options.items() if k in accepted})
 
 
 def available_backends() -> Dict[str, Optional[str]]:
     """Map every known backend name to None (usable) or the reason it is not usable here."""
-    _load_builtin()
-    return {name: reason() for name, (_, reason) in sorted(_REGISTRY.items())}
+    return {name: _reason(backend_module(name), {}) for name in BACKENDS}
 
 
 def get_backend(name: str, **options) -> FeatureBackend:
     """Instantiate backend ``name``; raises ParameterError / ModelUnavailableError with a fix."""
-    _load_builtin()
-    if name not in _REGISTRY:
-        raise ParameterError(f"Unknown feature backend {name!r}; choose one of "
-                             f"{', '.join(sorted(_REGISTRY))}.")
-    factory, reason = _REGISTRY[name]
-    # A reason function may take some of the options (e.g. ``weights``): a path given on the
-    # command line makes a backend available that the settings alone would not.
-    accepted = inspect.signature(reason).parameters
-    why = reason(**{k: v for k, v in options.items() if k in accepted})
+    module = backend_module(name)
+    why = _reason(module, options)
     if why:
         raise ModelUnavailableError(f"Backend {name!r} is not available: {why}")
-    return factory(**options)
+    return module.create_backend(**options)
 
 
 def backend_names() -> List[str]:
-    """All registered backend names, usable or not."""
-    _load_builtin()
-    return sorted(_REGISTRY)
+    """All backend names, usable or not, in table order."""
+    return list(BACKENDS)
