@@ -1,82 +1,97 @@
-"""The ``trailersmith`` command line.
+"""The ``trailersmith`` command line (private: scripts use ``trailersmith.core``).
 
-Exit codes: 0 success, 2 bad input or usage (one line on stderr naming the problem and the fix),
-1 unexpected error, 130 interrupted. Sub-command modules register themselves through a
-``register(subparsers)`` function that adds parsers with ``set_defaults(func=handler)``; a handler
-takes the parsed arguments and returns an exit code.
+Exit codes: 0 success, 2 bad input or usage (exactly one line on stderr naming the problem and
+the fix; warnings go to the log file), 1 unexpected error, 130 interrupted. Each sub-command
+module has a ``register(subparsers, common)`` function that adds parsers with
+``set_defaults(func=handler)``; a handler takes the parsed arguments and returns an exit code.
 """
 from __future__ import annotations
 
-import argparse
 import importlib
 import logging
 import sys
 from typing import List, Optional
 
-from trailersmith import __version__
 from trailersmith.core.errors import Cancelled, TrailersmithError
+
+from .parser import UsageError, build_parser as _build_parser
 
 # Modules that contribute sub-commands; a missing optional one is skipped.
 COMMAND_MODULES = (
-    "trailersmith.commands",
-    "trailersmith.learn_cli",
-    "trailersmith.plugin.install",
+    "trailersmith.cli.commands",
+    "trailersmith.cli.learn",
+    "trailersmith.adapters.resolve.install",
 )
 
 
-class _UsageError(Exception):
-    pass
+def build_parser():
+    """The full argument parser with every sub-command."""
+    return _build_parser(_command_modules())
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse would print usage and exit itself
-        raise _UsageError(f"{message} (see '{self.prog} --help')")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser with every registered sub-command."""
-    parser = _Parser(prog="trailersmith",
-                     description="Suggest a movie trailer cut to music, as an editor timeline.")
-    parser.add_argument("--version", action="version", version=f"trailersmith {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+def _command_modules():
+    modules = []
     for name in COMMAND_MODULES:
         try:
-            module = importlib.import_module(name)
+            modules.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:
             if exc.name and name.startswith(exc.name):
                 continue
             raise
-        module.register(sub)
-    return parser
+    return modules
+
+
+def _levels(args):
+    verbose, quiet = getattr(args, "verbose", 0) or 0, getattr(args, "quiet", False)
+    if quiet:
+        return logging.CRITICAL + 1, logging.WARNING
+    if verbose:
+        level = logging.INFO if verbose == 1 else logging.DEBUG
+        return level, level
+    return logging.ERROR, logging.WARNING
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the CLI; returns the process exit code."""
-    logging.basicConfig(level=logging.WARNING, format="trailersmith: %(levelname)s: %(message)s")
-    parser = build_parser()
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    from trailersmith.core.userdirs import setup_logging
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    logs = setup_logging()
     try:
+        parser = build_parser()
         args = parser.parse_args(argv)
+        stderr_level, file_level = _levels(args)
+        logs = setup_logging(stderr_level=stderr_level, file_level=file_level)
         if not getattr(args, "func", None):
             parser.print_help(sys.stderr)
             return 2
-        return int(args.func(args) or 0)
-    except _UsageError as exc:
+        code = int(args.func(args) or 0)
+        if logs.warnings and stderr_level > logging.WARNING and not args.quiet and logs.path:
+            print(f"trailersmith: {logs.warnings} warning(s) written to {logs.path}",
+                  file=sys.stderr)
+        return code
+    except UsageError as exc:
         print(f"trailersmith: error: {exc}", file=sys.stderr)
         return 2
     except (Cancelled, KeyboardInterrupt):
         print("trailersmith: interrupted; nothing was written.", file=sys.stderr)
         return 130
     except TrailersmithError as exc:
-        print(f"trailersmith: error: {exc}", file=sys.stderr)
+        print(f"trailersmith: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - the last line of defence for users
         if debug:
             raise
-        print(f"trailersmith: unexpected error: {exc.__class__.__name__}: {exc}. "
-              "Re-run with --debug and report the traceback.", file=sys.stderr)
+        logging.getLogger("trailersmith").debug("unexpected error", exc_info=True)
+        where = f" ({logs.path})" if logs.path else ""
+        print(f"trailersmith: unexpected error: {exc.__class__.__name__}: {_one_line(exc)}. "
+              f"Re-run with --debug and report the traceback{where}.", file=sys.stderr)
         return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
 
 if __name__ == "__main__":

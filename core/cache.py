@@ -26,11 +26,10 @@ _SAMPLES = 16  # chunks spread over the file; small files are hashed whole
 
 
 def default_cache_dir() -> Path:
-    """``$TRAILERSMITH_CACHE``, else ``$XDG_CACHE_HOME/trailersmith``, else ``~/.cache/...``."""
-    if os.environ.get("TRAILERSMITH_CACHE"):
-        return Path(os.environ["TRAILERSMITH_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "trailersmith"
+    """``$TRAILERSMITH_CACHE``, else the user cache folder (platformdirs; see :mod:`.userdirs`)."""
+    from .userdirs import cache_dir
+
+    return cache_dir()
 
 
 def file_fingerprint(path: str) -> str:
