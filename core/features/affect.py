@@ -25,7 +25,7 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 
 from ..model import MusicAnalysis, ShotList, VideoInfo
-from .base import FeatureBackend
+from .interface import FeatureBackend
 from .text_overlay import TextOverlayConsumer, text_frames
 
 #: Axis weights (energy matters most: loud music wants moving pictures).
