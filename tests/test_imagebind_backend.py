@@ -79,8 +79,8 @@ def _shots():
 
 def test_import_does_not_import_torch():
     code = ("import sys, trailersmith.core.features.imagebind as ib; "
-            "from trailersmith.core.features.base import _REGISTRY; "
-            "print('torch' in sys.modules, 'imagebind' in _REGISTRY)")
+            "from trailersmith.core.features import BACKENDS; "
+            "print('torch' in sys.modules, 'imagebind' in BACKENDS)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
 
