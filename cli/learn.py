@@ -114,9 +114,13 @@ def _json_safe(x):
 def run_dataset_build(args) -> int:
     from trailersmith.core.learn.builder import build_dataset
 
+    from trailersmith.core.preflight import check_dataset_build, check_option_file
+
     from .commands import options_from_args
 
     options = options_from_args(args)  # ranges and combinations (weights only with imagebind)
+    check_option_file(options.backend_options.get("weights"), "--imagebind-weights")
+    check_dataset_build(args.pairs, args.out_dir)  # before anything is decoded or written
     with progress_reporter(args) as reporter:
         report = build_dataset(args.pairs, args.out_dir, backend=options.backend,
                                backend_options=options.backend_options, detector=options.detector,
@@ -158,13 +162,22 @@ def run_train(args) -> int:
                              "to continue the run that wrote it.")
     if not 0.0 < args.val_fraction < 1.0:
         raise ParameterError("--val-fraction must be between 0 and 1 (e.g. 0.15).")
+    from trailersmith.core.preflight import check_model_options, check_writable_folder
+
+    model_options = parse_options(args.model_option)
+    check_model_options(args.generator, model_options)
+    folder = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(folder):
+        raise ParameterError(f"Folder {folder} for the checkpoint does not exist; create it.")
+    check_writable_folder(folder, role="Checkpoint",
+                          name_length=len(os.path.basename(args.output).encode()) + 16)
     index, examples = load_dataset(args.dataset)
     opts = TrainOptions(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                         seed=args.seed, val_fraction=args.val_fraction, patience=args.patience,
                         threads=args.threads, device=args.device)
     with progress_reporter(args) as reporter:
         report = train(args.generator, examples, args.output, options=opts,
-                       model_options=parse_options(args.model_option),
+                       model_options=model_options,
                        backend=index.get("backend", "unknown"), resume=args.resume,
                        reporter=reporter)
     if args.json:
@@ -183,8 +196,11 @@ def run_eval(args) -> int:
     from trailersmith.core.learn.dataset import load_dataset
     from trailersmith.core.learn.evaluate import evaluate_generator
 
+    from trailersmith.core.preflight import check_option_file
+
     options = parse_options(args.option)
     if args.checkpoint:
+        check_option_file(args.checkpoint, "--checkpoint")
         options["checkpoint"] = args.checkpoint
     _, examples = load_dataset(args.dataset)
     with progress_reporter(args) as reporter:
