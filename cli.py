@@ -20,7 +20,7 @@ from trailersmith.core.errors import Cancelled, TrailersmithError
 COMMAND_MODULES = (
     "trailersmith.commands",
     "trailersmith.learn_cli",
-    "trailersmith.plugin.install",
+    "trailersmith.adapters.resolve.install",
 )
 
 
