@@ -11,13 +11,13 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Dict, Iterable, Optional, Tuple
 
 import numpy as np
-
 from trailersmith import __version__
+
+from .fileio import atomic_file, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -92,19 +92,6 @@ class StageCache:
         """Store an entry atomically (arrays first, metadata last)."""
         npz_path, json_path = self._paths(stage, key)
         npz_path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(npz_path, lambda f: np.savez(f, **arrays))
-        _atomic_write(json_path, lambda f: f.write(json.dumps(meta, default=str).encode()))
-
-
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        with atomic_file(str(npz_path)) as f:
+            np.savez(f, **arrays)
+        write_atomic(str(json_path), json.dumps(meta, default=str))

@@ -74,7 +74,7 @@ def launch_in_resolve(injected_handle=None):
     Returns the panel (tests drive it); inside Resolve this blocks in Qt's event loop until the
     panel closes.
     """
-    from trailersmith.adapters.resolve_host import ResolveError, ResolveHost
+    from trailersmith.adapters.resolve.host import ResolveError, ResolveHost
     from trailersmith.core.userdirs import setup_logging
 
     setup_logging(stderr_level=logging.WARNING)

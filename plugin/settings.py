@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from dataclasses import asdict, dataclass, fields
 from importlib import resources
 from pathlib import Path
 from typing import Optional
 
-from trailersmith.core.errors import ParameterError
+from trailersmith.core.errors import ParameterError, TrailersmithError
+from trailersmith.core.fileio import write_atomic
 from trailersmith.core.options import OPTIONS, default
 
 log = logging.getLogger(__name__)
@@ -89,9 +89,6 @@ def save_settings(settings: PanelSettings, path: Optional[Path] = None) -> None:
     path = path or settings_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".panel.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w") as f:
-            json.dump(asdict(settings), f, indent=2)
-        os.replace(tmp, path)
-    except OSError as exc:
+        write_atomic(str(path), json.dumps(asdict(settings), indent=2))
+    except (OSError, TrailersmithError) as exc:
         log.warning("could not save panel settings to %s (%s)", path, exc)
