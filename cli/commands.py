@@ -66,30 +66,25 @@ def options_from_args(args):
                                    backend_options=backend_options))
 
 
-#: Bytes the writer's temporary name adds to an output's name (".NAME.xxxxxxxx.part"), with
-#: room to spare, so a name that fits but whose temporary file would not is refused up front.
-TEMP_NAME_EXTRA = 16
-
-
 def check_outputs(paths: List[str], overwrite: bool) -> List[str]:
     """Validate every output path before any work (suffix, folder, writable, no overwrite)."""
     from trailersmith.adapters.formats import check_output
+    from trailersmith.core.fileio import temporary_name
     from trailersmith.core.preflight import check_writable_folder
 
     out = [check_output(p, overwrite=overwrite) for p in paths]
     if len(set(out)) != len(out):
         raise ParameterError("The same output file is named twice; give each -o its own path.")
-    for path in out:
-        name = os.path.basename(path).encode()
-        check_writable_folder(os.path.dirname(path), role="Output",
-                              name_length=len(name) + TEMP_NAME_EXTRA)
+    for path in out:  # both the temporary file and the final name must fit in the folder
+        longest = max(len(os.path.basename(n).encode()) for n in (path, temporary_name(path)))
+        check_writable_folder(os.path.dirname(path), role="Output", name_length=longest)
     return out
 
 
 def suggest_job(movie: str, music: str, outputs: List[str], options, *, force: bool,
                 args=None) -> dict:
     """Check the outputs, suggest, write every output; returns the ``--json`` summary."""
-    from trailersmith.adapters import write_timeline
+    from trailersmith.adapters.formats import write_timelines
     from trailersmith.core.pipeline import suggest
     from trailersmith.core.preflight import preflight
 
@@ -97,7 +92,7 @@ def suggest_job(movie: str, music: str, outputs: List[str], options, *, force: b
     preflight(options, movie=movie, music=music)
     with progress_reporter(args) as reporter:
         result = suggest(movie, music, options, reporter)
-    written = [write_timeline(result.timeline, path, overwrite=force) for path in outputs]
+    written = write_timelines(result.timeline, outputs, overwrite=force)  # all or nothing
     return summary(result, written)
 
 

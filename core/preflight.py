@@ -44,9 +44,9 @@ def check_writable_folder(folder: str, *, role: str, name_length: int = 0,
         _probe(folder, name)
     except OSError as exc:
         if exc.errno == errno.ENAMETOOLONG:
-            raise ParameterError(f"{role} name is too long for its folder {folder} (the "
-                                 f"temporary file beside it needs {name_length} bytes, more "
-                                 "than the file system allows); use a shorter name.") from None
+            raise ParameterError(f"{role} name is too long for its folder {folder} "
+                                 f"({name_length} bytes, more than the file system allows); "
+                                 "use a shorter name.") from None
         if exc.errno == errno.ENOSPC:
             raise ParameterError(f"{role} folder {folder} is on a full disk; free some space "
                                  f"or {fix}.") from None

@@ -98,10 +98,17 @@ def test_read_only_output_folder(media, tmp_path, capsys, no_analysis):
                     match="not writable")
 
 
-def test_output_name_whose_temporary_name_is_too_long(media, tmp_path, capsys, no_analysis):
-    out = tmp_path / ("x" * 245 + ".otio")  # 250 bytes: fits, its ".x…part" sibling does not
+def test_output_name_too_long_for_the_folder(media, tmp_path, capsys, no_analysis):
+    out = tmp_path / ("x" * 251 + ".otio")  # 256 bytes: one more than ext4 and tmpfs allow
     one_line_exit_2(capsys, ["suggest", *media, "-o", str(out)], match="too long")
     assert not list(tmp_path.glob(".*"))
+
+
+def test_output_name_of_250_bytes_is_written(media, tmp_path, capsys):
+    """Its temporary name is shortened by the writer; the preflight must not refuse it."""
+    out = tmp_path / ("x" * 245 + ".otio")
+    assert main(["suggest", *media, "-o", str(out), "-q"]) == 0, capsys.readouterr().err
+    assert out.is_file() and not list(tmp_path.glob(".*"))
 
 
 @pytest.mark.parametrize("how", ["flag", "env"])
