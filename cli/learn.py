@@ -47,16 +47,7 @@ def register(sub) -> None:
     t.add_argument("--generator", required=True, choices=option("checkpoint").generators,
                    help="which learned generator to train")
     t.add_argument("-o", "--output", required=True, metavar="CHECKPOINT")
-    t.add_argument("--epochs", type=int, default=150)
-    t.add_argument("--batch-size", type=int, default=8)
-    t.add_argument("--lr", type=float, default=2e-3)
     add_spec_options(t, "train")
-    t.add_argument("--val-fraction", type=float, default=0.15,
-                   help="share of movies held out for validation (default 0.15)")
-    t.add_argument("--patience", type=int, default=12,
-                   help="stop after this many epochs without a better validation loss")
-    t.add_argument("--threads", type=int, default=1, help="CPU threads for torch (default 1)")
-    t.add_argument("--device", default="auto", help="cpu, cuda or auto (default)")
     t.add_argument("--model-option", action="append", default=[], metavar="KEY=VALUE",
                    help="model hyper-parameter, e.g. hidden=128 (repeatable)")
     t.add_argument("--resume", action="store_true", help="continue an interrupted run")
@@ -160,8 +151,6 @@ def run_train(args) -> int:
     if os.path.exists(args.output) and not (args.force or args.resume):
         raise ParameterError(f"{args.output} exists; pass --force to overwrite it or --resume "
                              "to continue the run that wrote it.")
-    if not 0.0 < args.val_fraction < 1.0:
-        raise ParameterError("--val-fraction must be between 0 and 1 (e.g. 0.15).")
     from trailersmith.core.preflight import check_model_options, check_writable_folder
 
     model_options = parse_options(args.model_option)
