@@ -3,18 +3,39 @@
 Specification: https://developer.apple.com/library/archive/documentation/AppleApplications/Reference/FinalCutPro_XML/
 FCP XML names media by ``file://`` URL (``pathurl``), so bare paths are converted on the way out
 and back on the way in.
+
+What it can carry: a ``<rate>`` is an integer ``timebase`` with an ``ntsc`` flag, and the adapter
+writes SMPTE timecode, so only 24, 25, 30, 48, 50, 60 fps and their /1.001 rates. XML 1.0 cannot
+hold control characters: names are escaped, paths are percent-encoded in their URLs.
 """
 from __future__ import annotations
 
+from ..core.errors import ParameterError
 from ..core.fileio import write_atomic
-from ._files import path_to_url, url_to_path
+from ..core.timebase import is_smpte_rate, rate_label
+from ._files import one_line_copy, path_to_url, url_to_path
+
+
+def carry_problem(fps, *, media_paths=(), source_frames=None):
+    """Why FCP7 XML cannot hold a timeline at ``fps``; None when it can."""
+    if not is_smpte_rate(fps):
+        return (f"FCP7 XML carries only 24, 25, 30, 48, 50, 60 fps and their /1.001 rates, not "
+                f"{rate_label(fps)}; write .otio or .kdenlive instead")
+    return None
 
 
 def write_to_string(timeline, *, root: str = "") -> str:
-    """``timeline`` as FCP7 XML text, media paths as ``file://`` URLs."""
+    """``timeline`` as FCP7 XML text, media paths as ``file://`` URLs.
+
+    Raises :class:`ParameterError` at a rate FCP7 XML cannot carry.
+    """
     import opentimelineio as otio
 
-    copy = timeline.deepcopy()
+    rate = timeline.duration().rate
+    problem = carry_problem(rate)
+    if problem:
+        raise ParameterError(f"Cannot write this timeline as FCP7 XML: {problem}.")
+    copy = one_line_copy(timeline)
     for clip in copy.find_clips():
         for reference in clip.media_references().values():
             url = getattr(reference, "target_url", None)

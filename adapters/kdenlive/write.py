@@ -16,6 +16,10 @@ internal mixing transitions, which is what ``melt`` renders.
 MLT ``in``/``out`` are frame positions in the file at the profile rate (0 = the file's first
 frame), not timecode, so each clip's OTIO source start is taken relative to its reference's
 ``available_range`` start.
+
+What it can carry: any rational frame rate (``frame_rate_num``/``frame_rate_den``) and any
+timecode; names are escaped onto one line, but a media path with a control character other
+than tab and newline cannot be written into XML 1.0 at all, so it is refused.
 """
 from __future__ import annotations
 
@@ -26,14 +30,23 @@ import xml.etree.ElementTree as ET
 from fractions import Fraction
 from math import gcd
 
-from ...core.errors import ParameterError
+from ...core.errors import ParameterError, one_line
 from ...core.fileio import write_atomic
 from ...core.timebase import as_rate, otio_frames
-from .._files import url_to_path
+from .._files import one_line_copy, url_to_path
 from .mlt import START_FRAME_PROPERTY, marker_type
 
 DOCUMENT_VERSION = "1.00"
 FIRST_BIN_ID = 2  # bin clip ids ("kdenlive:id"); Kdenlive 22.12 keeps them when it re-saves
+
+
+def carry_problem(fps, *, media_paths=(), source_frames=None):
+    """Why a Kdenlive project cannot name one of ``media_paths``; None when it can."""
+    for path in media_paths:
+        if any(ord(c) < 32 and c not in "\t\n\r" for c in str(path)):
+            return (f"a Kdenlive project (XML) cannot name {one_line(path)}, which has a control "
+                    "character; rename the file, or write .otio or .edl instead")
+    return None
 
 
 def write_to_file(timeline, path: str) -> None:
@@ -42,7 +55,11 @@ def write_to_file(timeline, path: str) -> None:
 
 
 def write_to_string(timeline, *, root: str = "") -> str:
-    """The project document as text; ``root`` is the folder Kdenlive resolves relative paths in."""
+    """The project document as text; ``root`` is the folder Kdenlive resolves relative paths in.
+
+    Raises :class:`ParameterError` for an empty timeline or a media path XML cannot hold.
+    """
+    timeline = one_line_copy(timeline)
     fps = timeline_fps(timeline)
     width, height = _frame_size(timeline)
     mlt = ET.Element("mlt", {"LC_NUMERIC": "C", "version": "7.12.0", "title": timeline.name,
@@ -120,6 +137,9 @@ def _collect_media(timeline, fps: Fraction) -> dict:
         if not url:
             raise ParameterError(f"Clip '{clip.name}' has no media file; Kdenlive needs one.")
         path = url_to_path(url)
+        problem = carry_problem(None, media_paths=[path])
+        if problem:
+            raise ParameterError(f"Cannot write this timeline as a Kdenlive project: {problem}.")
         if path not in media:
             avail = ref.available_range
             media[path] = {
