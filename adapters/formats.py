@@ -21,7 +21,7 @@ from typing import Optional, Sequence
 
 from ..core.errors import OutputError, ParameterError, one_line
 from ..core.fileio import FileSet
-from ._files import check_output_path, plan_outputs
+from ._files import check_output_path, plan_outputs, url_to_path
 
 FORMATS = {
     ".otio": "otio_json",
@@ -92,17 +92,31 @@ def write_timelines(timeline, paths: Sequence[str], *, overwrite: bool = False) 
     """Write ``timeline`` to every path, all or nothing; returns the absolute paths.
 
     Every file is written and checked under a temporary name first; only when all are good are
-    they renamed into place. Two paths that are one file (a symlinked folder) are refused first.
+    they renamed into place. Two paths that are one file (a symlinked folder), or a path that is
+    one of the timeline's own media files, are refused first.
     """
     for path in paths:
         format_module(path)
-    paths = plan_outputs(paths, overwrite=overwrite)
+    paths = plan_outputs(paths, inputs=_media_paths(timeline), overwrite=overwrite)
     with FileSet(overwrite=overwrite) as files:
         for path in paths:
             module = format_module(path)
             text = module.write_to_string(timeline, root=os.path.dirname(path))
             files.add(path, text, verify=_same_clips(module, timeline, path))
         return files.commit()
+
+
+def _media_paths(timeline) -> list:
+    """Every media file ``timeline`` uses (and the movie and music it records): never outputs."""
+    meta = timeline.metadata.get("trailersmith", {})
+    paths = {str(meta[key]) for key in ("movie", "music") if meta.get(key)}
+    for clip in timeline.find_clips():
+        url = getattr(clip.media_reference, "target_url", None)
+        if url and "://" not in url:
+            paths.add(url)
+        elif url and url.lower().startswith("file:"):
+            paths.add(url_to_path(url))
+    return sorted(paths)
 
 
 def _video_clip_count(timeline) -> int:

@@ -190,3 +190,14 @@ def test_an_output_never_replaces_an_input_even_with_force(tmp_path, how):
     with pytest.raises(ParameterError, match="never replaces an input"):
         check_outputs([str(out)], overwrite=True, inputs=[str(movie), str(music)])
     assert movie.read_text() == "the source"
+
+
+def test_the_writer_itself_never_overwrites_the_timelines_own_media(tmp_path):
+    movie = tmp_path / "film.mov"
+    movie.write_text("the source movie")
+    (tmp_path / "alias.kdenlive").symlink_to(movie)
+    timeline, _ = _timeline(_movie(path=str(movie)))
+    with pytest.raises(ParameterError, match="never replaces an input"):
+        write_timelines(timeline, [tmp_path / "ok.otio", tmp_path / "alias.kdenlive"],
+                        overwrite=True)
+    assert movie.read_text() == "the source movie" and not (tmp_path / "ok.otio").exists()
