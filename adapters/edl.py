@@ -8,7 +8,8 @@ no frame rate; the reader needs it.
 
 What it can carry: SMPTE timecode only, so only 24, 25, 30, 48, 50, 60 fps and their /1.001
 rates, and no time past 24:00:00:00 (a movie whose timecode runs through midnight cannot be cut
-from it). One line per field: names and paths with control characters are escaped.
+from it). One line per field: names and paths with control characters are escaped. With the
+shots' own sound on (``source_audio``), each event is channel ``B``: picture and sound linked.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ..core.timebase import (as_rate, frames_per_day, frames_to_timecode, is_smp
                              otio_frames, rate_label, timecode_to_frames)
 from ._files import one_line_copy
 
+_CHANNEL = re.compile(r"^(\d{3,}\s+\S+\s+)V(\s)")
 _EVENT = re.compile(r"^\d{3,}\s+\S+\s+\S+\s+\S+\s+(?:\d+\s+)?(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*$")
 
 
@@ -65,7 +67,12 @@ def write_to_string(timeline, *, root: str = "") -> str:
         # The adapter counts record time from 0; a leading gap moves it to the timeline's start.
         for track in copy.tracks:
             track.insert(0, otio.schema.Gap(source_range=otio.opentime.TimeRange(duration=start)))
-    return otio.adapters.write_to_string(copy, adapter_name="cmx_3600")
+    text = otio.adapters.write_to_string(copy, adapter_name="cmx_3600")
+    if timeline.metadata.get("trailersmith", {}).get("source_audio"):
+        # The shots' own sound has the picture's source range: channel B (picture and sound
+        # together) is how CMX 3600 says so, one linked event per shot.
+        text = "\n".join(_CHANNEL.sub(r"\1B\2", line) for line in text.split("\n"))
+    return text
 
 
 def write_to_file(timeline, path: str) -> None:
