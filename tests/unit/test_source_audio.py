@@ -51,8 +51,9 @@ def test_each_shots_sound_has_its_pictures_source_range(tmp_path, suffix):
     video = timeline.tracks[0]
     back = read_timeline(write_timeline(timeline, tmp_path / f"t{suffix}"), rate=24)
     picture = next(t for t in back.tracks if t.kind == "Video")
+    movie = {"/media/films/feature.mov"}
     sounds = [t for t in back.tracks if t.kind == "Audio" and
-              {c.media_reference.target_url for c in t.find_clips()} == {"/media/films/feature.mov"}]
+              {c.media_reference.target_url for c in t.find_clips()} == movie]
     assert len(sounds) == 1, [t.name for t in back.tracks]
     assert _ranges(sounds[0]) == _ranges(picture) == _ranges(video)
 
