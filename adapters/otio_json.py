@@ -8,6 +8,11 @@ from __future__ import annotations
 from ..core.fileio import write_atomic
 
 
+def carry_problem(fps, *, media_paths=(), source_frames=None):
+    """Always None: OTIO holds any rational rate, any timecode and any name."""
+    return None
+
+
 def write_to_string(timeline, *, root: str = "") -> str:
     """``timeline`` as OTIO JSON text (``root``, the output's folder, is not needed here)."""
     import opentimelineio as otio

@@ -234,3 +234,20 @@ def test_media_pool_clips_flag_the_selected_clip(resolve, files):
     assert {c.path: (c.selected, c.has_video, c.has_audio) for c in clips} == {
         files[0]: (True, True, False), files[1]: (False, False, True)}
     assert ResolveVersion("DaVinci Resolve", (19, 0, 0)).text == "DaVinci Resolve 19.0.0"
+
+
+def test_send_links_each_shot_to_its_own_sound_on_audio_2(resolve, files, tmp_path):
+    import dataclasses
+
+    fake, project, pool, *_ = resolve
+    plan = make_plan(*files)
+    plan = dataclasses.replace(plan, movie=dataclasses.replace(plan.movie, has_audio=True))
+    timeline = build_timeline(plan, name="x", source_audio=True)
+    ResolveHost(fake).send_timeline(timeline, base_name="Linked", workdir=str(tmp_path))
+    new = project.GetCurrentTimeline()
+    pictures = new.GetItemListInTrack("video", 1)
+    sounds = new.GetItemListInTrack("audio", 2)
+    assert new.GetTrackName("audio", 2) == "Audio 2" and len(sounds) == len(plan.clips)
+    assert [s.GetSourceStartFrame() for s in sounds] == [p.GetSourceStartFrame() for p in pictures]
+    assert [tuple(map(id, g)) for g in new.links] == [(id(p), id(s)) for p, s in
+                                                      zip(pictures, sounds)]
