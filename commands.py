@@ -150,7 +150,8 @@ def run_suggest(args) -> int:
 
 
 def run_shots(args) -> int:
-    from trailersmith.core.pipeline import SuggestOptions, analyze_movie
+    from trailersmith.core.pipeline import SuggestOptions
+    from trailersmith.core.stages import analyze_movie
 
     reporter, bar = _reporter()
     try:
@@ -171,7 +172,8 @@ def run_shots(args) -> int:
 
 
 def run_music(args) -> int:
-    from trailersmith.core.pipeline import SuggestOptions, analyze_music_track
+    from trailersmith.core.pipeline import SuggestOptions
+    from trailersmith.core.stages import analyze_music_track
 
     reporter, bar = _reporter()
     try:
