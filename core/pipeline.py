@@ -6,31 +6,17 @@ cache, so a re-run with another music track never decodes the movie again; then 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, Optional
+from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
 from .model import Assignment, CutPlan
+from .options import SuggestOptions
+from .options import validate as _validate
 from .progress import Reporter
 # Re-exported: callers (the CLI's analyze/music commands) still import the stages from here.
 from .stages import MovieAnalysis, MusicResult, analyze_movie, analyze_music_track  # noqa: F401
-
-
-@dataclass
-class SuggestOptions:
-    """What an editor can choose. ``pace`` > 1 cuts faster, < 1 slower."""
-
-    generator: str = "ot"
-    backend: str = "affect"
-    spoiler_guard: float = 0.9
-    seed: int = 0
-    pace: float = 1.0
-    segmentation: str = "beats"  # "ipot": IPOT's 2 s KernelCPD segments, for comparison
-    detector: str = "auto"
-    backend_options: Dict = field(default_factory=dict)
-    generator_options: Dict = field(default_factory=dict)
-    cache_dir: Optional[str] = None
 
 
 @dataclass
@@ -42,15 +28,6 @@ class SuggestResult:
     assignment: Assignment
     plan: CutPlan
     timeline: object  # opentimelineio.schema.Timeline
-
-
-def _validate(options: SuggestOptions) -> None:
-    from .errors import ParameterError
-    if not 0.05 <= options.spoiler_guard <= 1.0:
-        raise ParameterError(f"--spoiler-guard must be between 0.05 and 1.0 (got "
-                             f"{options.spoiler_guard}); 0.9 keeps the last 10% unseen.")
-    if not 0.25 <= options.pace <= 4.0:
-        raise ParameterError(f"pace must be between 0.25 and 4.0 (got {options.pace}).")
 
 
 def suggest(movie_path: str, music_path: str, options: Optional[SuggestOptions] = None,

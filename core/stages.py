@@ -47,8 +47,7 @@ class MusicResult:
 def _options(options):
     if options is not None:
         return options
-    # The defaults live with SuggestOptions (moving to core/options.py); imported late.
-    from .pipeline import SuggestOptions
+    from .options import SuggestOptions
     return SuggestOptions()
 
 

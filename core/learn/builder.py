@@ -176,7 +176,7 @@ def _build_movie(movie: str, rows: List[PairRow], out_dir: str, backend_name: st
                  backend_options: Dict, detector: str, stride: int,
                  reporter: Reporter) -> List[Dict]:
     from ..media import probe_video
-    from ..pipeline import SuggestOptions
+    from ..options import SuggestOptions
     from ..shots import detect_shots
     from ..stages import analyze_movie
 
