@@ -1,6 +1,5 @@
 """core/problem.py: one problem for suggest, train and eval; VFR durations from timestamps."""
 from fractions import Fraction
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
