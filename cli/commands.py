@@ -128,7 +128,7 @@ def run_suggest(args) -> int:
 
 
 def run_shots(args) -> int:
-    from trailersmith.core.pipeline import analyze_movie
+    from trailersmith.core.stages import analyze_movie
     from trailersmith.core.preflight import preflight
 
     options = options_from_args(args)
@@ -149,7 +149,7 @@ def run_shots(args) -> int:
 
 
 def run_music(args) -> int:
-    from trailersmith.core.pipeline import analyze_music_track
+    from trailersmith.core.stages import analyze_music_track
     from trailersmith.core.preflight import preflight
 
     options = options_from_args(args)

@@ -187,12 +187,18 @@ def decode_video(path: str, consumers: Sequence[FrameConsumer], *,
     return DecodeResult(info=info, frame_times_s=frame_times)
 
 
-def load_audio(path: str, sample_rate: int = 22050, *, role: str = "Music") -> np.ndarray:
-    """Decode the first audio stream of ``path`` to mono float32 at ``sample_rate``.
+def load_audio(path: str, sample_rate: Optional[int] = None, *, role: str = "Music"
+               ) -> np.ndarray:
+    """Decode the first audio stream of ``path`` to mono float32 at ``sample_rate`` (default:
+    the music analysis rate, ``core.music.SAMPLE_RATE``).
 
     Raises :class:`MediaError` when the file is missing, unreadable, has no audio or is silent.
     """
     import av
+
+    from .music import SAMPLE_RATE
+
+    sample_rate = int(sample_rate or SAMPLE_RATE)
 
     path = os.path.abspath(path)
     container = _open(path, role)

@@ -4,11 +4,13 @@ Our own numpy implementation of the algorithm librosa's default tracker also imp
 same parameters (tempo from librosa's tempo estimator, tightness 100). It exists because
 importing and JIT-compiling librosa's tracker costs several seconds in every new process, which
 is most of a command-line re-run on a cached movie. ``tests/test_music_beat_dp.py`` checks that
-its beats agree with librosa's on real music.
+its beats agree with librosa's on real music. :func:`track_beats` is the entry the analysis uses.
 """
 from __future__ import annotations
 
 import numpy as np
+
+from .spectral import HOP, Spectral, audible
 
 TIGHTNESS = 100.0
 
@@ -99,3 +101,43 @@ def track(onset_envelope: np.ndarray, sr: int, hop_length: int, *, trim: bool = 
     score = local_score(onset, period)
     beats = beat_path(score, period)
     return trim_weak_ends(beats, score) if trim else beats
+
+
+def track_beats(spec: Spectral) -> np.ndarray:
+    """Beat times (s) from librosa's dynamic-programming tracker with its default settings.
+
+    It is fed the same median-aggregated onset envelope ``librosa.beat.beat_track(y=...)``
+    computes and runs the same algorithm (:func:`track` here, which avoids librosa's seconds of
+    per-process JIT start-up), so on the same audio the beats agree with the reference tracker's
+    (checked against librosa in the tests). The soft beats
+    of a quiet intro, which the tracker trims as weak, are taken back from its untrimmed path
+    (where the audio is not silent) rather than extrapolated off-phase from later beats.
+    """
+    import librosa
+
+    if not np.any(spec.onset_beat > 0):
+        return np.zeros(0)
+
+    def run(trim: bool) -> np.ndarray:
+        frames = track(spec.onset_beat, spec.sr, HOP, trim=trim)
+        return librosa.frames_to_time(frames, sr=spec.sr, hop_length=HOP).astype(float)
+
+    beats = run(True)
+    if len(beats) < 2:
+        return beats
+    half = float(np.median(np.diff(beats))) / 2
+    head = run(False)
+    head = head[head < beats[0] - half]
+    head = _snap_to_onsets(spec, head[audible(spec, head, half)], half / 2)
+    return np.concatenate([head, beats])
+
+
+def _snap_to_onsets(spec: Spectral, times: np.ndarray, window_s: float) -> np.ndarray:
+    """Move each time to the strongest onset within ``window_s`` (the untrimmed path is loose)."""
+    ft = spec.frame_times()
+    out = times.copy()
+    for i, t in enumerate(times):
+        near = np.flatnonzero(np.abs(ft - t) <= window_s)
+        if len(near):
+            out[i] = ft[near[np.argmax(spec.onset_beat[near])]]
+    return out

@@ -1,68 +1,13 @@
-"""Bars and sections: downbeats from beat accents, sections from change points of beat features."""
+"""Sections: KernelCPD on beat-synchronous timbre, harmony and loudness, snapped to downbeats."""
 from __future__ import annotations
 
 import numpy as np
 
-from .music_beats import autocorrelation
-from .music_features import Spectral, beat_sync
+from .spectral import Spectral, beat_sync
 
-# Score (in standard deviations of the accents) lost when the bar position does not simply
-# advance by one beat, as after a beat-tracker slip or an odd bar.
-_PHASE_JUMP_PENALTY = 4.0
 # Seconds of music per section the automatic section count aims for.
 _SECONDS_PER_SECTION = 24.0
-# How much more the accents must repeat every 3 beats than every 4 to call the meter triple.
-_TRIPLE_MARGIN = 0.15
 _MAX_SECTIONS = 12
-
-
-def _bar_positions(accents: np.ndarray, meter: int) -> np.ndarray:
-    """Most likely position in the bar (0 = downbeat) of every beat, by Viterbi decoding.
-
-    A beat in position 0 scores its accent; the position advances by one each beat, and any
-    other move costs ``_PHASE_JUMP_PENALTY`` (so the phase may recover after a tracker slip).
-    """
-    n = len(accents)
-    states = np.arange(meter)
-    advance = (states[:, None] + 1) % meter == states[None, :]  # [from, to]
-    transition = np.where(advance, 0.0, -_PHASE_JUMP_PENALTY)
-    emission = np.zeros((n, meter))
-    emission[:, 0] = accents
-    score = emission[0].copy()
-    back = np.zeros((n, meter), dtype=int)
-    for j in range(1, n):
-        total = score[:, None] + transition
-        back[j] = np.argmax(total, axis=0)
-        score = total[back[j], states] + emission[j]
-    path = np.zeros(n, dtype=int)
-    path[-1] = int(np.argmax(score))
-    for j in range(n - 1, 0, -1):
-        path[j - 1] = back[j, path[j]]
-    return path
-
-
-def estimate_meter(accents: np.ndarray) -> int:
-    """Beats per bar: 3 when the accents repeat every 3 (and 6) beats clearly more than every
-    4 (and 8), else 4. Phase-free, so tracker slips do not blur it."""
-    triple = 0.5 * (autocorrelation(accents, 3) + autocorrelation(accents, 6))
-    quadruple = 0.5 * (autocorrelation(accents, 4) + autocorrelation(accents, 8))
-    return 3 if triple > quadruple + _TRIPLE_MARGIN else 4
-
-
-def estimate_downbeats(beats: np.ndarray, accents: np.ndarray) -> tuple:
-    """Downbeat times and the meter (beats per bar, 4 or 3) from per-beat accents.
-
-    4/4 is assumed unless 3/4 is clearly better; the bar phase follows the accents and may
-    shift where the beat tracker slipped.
-    """
-    beats = np.asarray(beats, float)
-    if len(beats) == 0:
-        return np.zeros(0), 4
-    if len(beats) < 8 or not np.any(accents):
-        return beats[::4].copy(), 4
-    meter = estimate_meter(accents)
-    scaled = accents / max(float(np.std(accents)), 1e-9)
-    return beats[_bar_positions(scaled, meter) == 0], meter
 
 
 def section_count(duration_s: float, intervals: int, min_size: int) -> int:

@@ -1,7 +1,8 @@
 """Frame-level music features from one spectrogram pass, and beat-synchronous aggregates.
 
-Everything here works on a mono float array; :mod:`trailersmith.core.music` decodes files and
-assembles the final :class:`~trailersmith.core.model.MusicAnalysis`.
+Everything here works on a mono float array; :mod:`trailersmith.core.music.analyze` decodes
+files and assembles the final :class:`~trailersmith.core.model.MusicAnalysis`. The sibling
+modules import only this one.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ HOP = 512
 N_FFT = 2048
 # A track whose peak stays below this (about -80 dBFS) is treated as silence.
 _SILENCE_PEAK = 1e-4
+# A beat placed by the grid needs the audio around it within this many dB of the loud level.
+_ACTIVE_RANGE_DB = 45.0
 # Energy: share of loudness (the rest is attack strength) and of the within-track level.
 _LOUDNESS_WEIGHT = 0.7
 _RELATIVE_WEIGHT = 0.7
@@ -131,3 +134,25 @@ def _relative(x: np.ndarray, spread: float) -> np.ndarray:
         return np.full(len(x), 0.5)
     rel = np.clip((x - lo) / width, 0.0, 1.0)
     return 0.5 + (rel - 0.5) * min(1.0, width / spread)
+
+
+def autocorrelation(x: np.ndarray, lag: int) -> float:
+    """Normalised autocorrelation of ``x`` at ``lag`` (0 when undefined)."""
+    x = np.asarray(x, float) - np.mean(x)
+    energy = float(np.sum(x * x))
+    if lag >= len(x) or energy <= 1e-12:
+        return 0.0
+    return float(np.sum(x[lag:] * x[:-lag]) / energy)
+
+
+def audible(spec: Spectral, times: np.ndarray, half_window_s: float) -> np.ndarray:
+    """Whether the audio around each time (within ``half_window_s``) is loud enough to carry a
+    beat: its loudest frame within ``_ACTIVE_RANGE_DB`` of the track's 95th-percentile level."""
+    db = 10.0 * np.log10(spec.power + 1e-12)
+    loud = np.percentile(db, 95)
+    ft = spec.frame_times()
+    out = np.zeros(len(times), bool)
+    for i, t in enumerate(times):
+        window = db[(ft >= t - half_window_s) & (ft <= t + half_window_s)]
+        out[i] = window.size > 0 and window.max() >= loud - _ACTIVE_RANGE_DB
+    return out

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .music_features import HOP, Spectral
+from .spectral import HOP, Spectral
 
 MIN_SHOT_S = 0.5
 # Shot length in beats at energy 0 (calm) and 1 (loud, dense), at 120 BPM.

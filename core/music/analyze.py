@@ -1,4 +1,4 @@
-"""Music analysis: beats, downbeats, sections and the planned cut points of a track.
+"""Music analysis: beats, downbeats, sections and the planned cut points of a track (the walk).
 
 ``analyze_music`` decodes a file (or takes a mono array), tracks beats with librosa's default
 tracker, estimates bars and sections, and plans cuts on beats at a rate that follows the music's
@@ -13,28 +13,27 @@ from typing import Optional
 
 import numpy as np
 
-from .errors import ParameterError
-from .model import MusicAnalysis
-from .music_cuts import ipot_cuts, plan_beat_cuts, segment_energy
-from .music_beats import (DEFAULT_TEMPO_BPM, beat_accents, default_grid, fill_beat_gaps,
-                          track_beats)
-from .music_features import interval_energy, is_silent, spectral_features
-from .music_structure import detect_sections, estimate_downbeats
-from .progress import Reporter, ensure_reporter
+from ..errors import ParameterError
+from ..model import MusicAnalysis
+from ..progress import Reporter, ensure_reporter
+from . import SAMPLE_RATE
+from .bars import beat_accents, estimate_downbeats
+from .beat_dp import track_beats
+from .beats import DEFAULT_TEMPO_BPM, default_grid, fill_beat_gaps, tempo_from_beats
+from .cuts import ipot_cuts, plan_beat_cuts, segment_energy
+from .sections import detect_sections
+from .spectral import interval_energy, is_silent, spectral_features
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SAMPLE_RATE = 22050
 SEGMENTATIONS = ("beats", "ipot")
 _STAGE = "Analysing the music"
-# Bump when the analysis changes its results, so caches keyed on it are refreshed.
-ANALYSIS_VERSION = "4"
 
 
 def _mono(y, sr) -> tuple:
     if sr is None or not np.isfinite(sr) or sr <= 0:
         raise ParameterError("Give the sample rate with the audio array: analyze_music(y=..., "
-                             "sr=22050).")
+                             f"sr={SAMPLE_RATE}).")
     y = np.asarray(y, dtype=np.float32)
     if y.ndim == 2:  # (channels, samples), librosa's layout
         y = y.mean(axis=0)
@@ -98,9 +97,9 @@ def analyze_music(path: Optional[str] = None, *, y: Optional[np.ndarray] = None,
     if y is None:
         if path is None:
             raise ParameterError("Give a music file path or an audio array (y=..., sr=...).")
-        from .media import load_audio
+        from ..media import load_audio
 
-        sr = int(sr or DEFAULT_SAMPLE_RATE)
+        sr = int(sr or SAMPLE_RATE)
         y = load_audio(os.fspath(path), sr)
         path = os.path.abspath(os.fspath(path))
     y, sr = _mono(y, sr)
@@ -144,18 +143,6 @@ def analyze_music(path: Optional[str] = None, *, y: Optional[np.ndarray] = None,
         path=name, duration_s=duration, sample_rate=sr, tempo_bpm=float(tempo),
         beats_s=beats, downbeats_s=downbeats, sections_s=sections, cuts_s=np.asarray(cuts, float),
         energy=segment_energy(cuts, positions, energy, duration))
-
-
-def tempo_from_beats(beats: np.ndarray) -> float:
-    """Mean tempo (BPM) over the tracked beats, robust to dropped or doubled beats.
-
-    Beat times are quantised to analysis frames (23 ms), so a single interval, or the median
-    one, is coarse; the mean of the ordinary intervals (within 25% of the median) is not.
-    """
-    intervals = np.diff(np.asarray(beats, float))
-    median = float(np.median(intervals))
-    ordinary = intervals[np.abs(intervals - median) <= 0.25 * median]
-    return 60.0 / float(np.mean(ordinary))
 
 
 def waveform_envelope(y: np.ndarray, bins: int = 2000) -> np.ndarray:
