@@ -6,7 +6,7 @@ from typing import Dict, Tuple
 
 import numpy as np
 
-from .cache import StageCache
+from .cache import ArraySpec, StageCache
 from .features.base import FeatureBackend
 from .model import ShotList, VideoInfo
 from .progress import Reporter
@@ -14,6 +14,10 @@ from .progress import Reporter
 _KINDS = ("start", "cut", "gradual")
 #: Bump when the stored per-frame state changes (2: text-overlay scores, ``affect_text``).
 ANALYSIS_VERSION = "2"
+#: What a cached movie entry must hold to be used (anything else is discarded and recomputed).
+REQUIRED = {"shots": ArraySpec("iu", 2, width=2), "scenes": ArraySpec("iu"),
+            "transitions": ArraySpec("iu", None), "kinds": ArraySpec("iu"),
+            "frame_times_s": ArraySpec("f")}
 
 
 def _backends(backend: FeatureBackend) -> list:
@@ -34,7 +38,7 @@ def load_or_analyze(info: VideoInfo, backend: FeatureBackend, detector: str, cac
               "backends": [(b.name, b.version) for b in backends]}
     reporter.report("Checking the analysis cache", 0, 1)
     key = cache.key("movie", files=[info.path], params=params, version=ANALYSIS_VERSION)
-    hit = cache.load("movie", key)
+    hit = cache.load("movie", key, required=REQUIRED, validate=check_entry)
     if hit is not None:
         arrays, meta = hit
         return _unpack(info, arrays, meta)
@@ -58,6 +62,25 @@ def load_or_analyze(info: VideoInfo, backend: FeatureBackend, detector: str, cac
     reporter.check()  # a cancel here must not leave an entry behind
     cache.save("movie", key, arrays, meta)
     return _unpack(info, arrays, meta)
+
+
+def check_entry(arrays, meta) -> None:
+    """Raise ValueError unless a cached entry describes a usable shot list."""
+    fps, n = Fraction(meta["fps"]), meta["frame_count"]
+    if fps <= 0 or not isinstance(n, int) or n < 1 or not np.isfinite(meta["duration_s"]) \
+            or not float(meta["duration_s"]) > 0:
+        raise ValueError("bad fps, frame count or duration")
+    shots, kinds = arrays["shots"], arrays["kinds"]
+    if len(shots) < 1 or shots[0, 0] != 0 or shots[-1, 1] != n \
+            or (shots[1:, 0] != shots[:-1, 1]).any() or (shots[:, 1] <= shots[:, 0]).any():
+        raise ValueError("shots do not cover the movie")
+    if len(kinds) != len(shots) or len(arrays["scenes"]) != len(shots) \
+            or ((kinds < 0) | (kinds >= len(_KINDS))).any() or arrays["transitions"].size % 2:
+        raise ValueError("kinds, scenes or transitions do not fit the shots")
+    for name, a in arrays.items():
+        if name.startswith("state_") and (a.dtype.kind not in "iufb" or (
+                a.dtype.kind == "f" and np.isnan(a).any())):
+            raise ValueError(f"{name} is not numeric or holds NaN")
 
 
 def _unpack(info: VideoInfo, arrays, meta) -> Tuple[VideoInfo, ShotList, Dict[str, np.ndarray]]:

@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cache import StageCache
+from .cache import ArraySpec, StageCache
 from .features.base import FeatureBackend
 from .model import MusicAnalysis
 from .progress import Reporter
 
 SAMPLE_RATE = 22050
+#: What a cached music entry must hold to be used (anything else is discarded and recomputed).
+REQUIRED = {"beats_s": ArraySpec("f"), "downbeats_s": ArraySpec("f"),
+            "sections_s": ArraySpec("f", 2, width=2), "cuts_s": ArraySpec("f"),
+            "energy": ArraySpec("f"), "segment_features": ArraySpec("f", 2),
+            "waveform": ArraySpec("f", None)}
 
 
 def load_or_analyze(path: str, backend: FeatureBackend, pace: float, cache: StageCache,
@@ -26,7 +31,7 @@ def load_or_analyze(path: str, backend: FeatureBackend, pace: float, cache: Stag
     key = cache.key("music", files=[path], version=ANALYSIS_VERSION,
                     params={"pace": pace, "sr": SAMPLE_RATE, "segmentation": segmentation,
                             "backend": (backend.name, backend.version)})
-    hit = cache.load("music", key)
+    hit = cache.load("music", key, required=REQUIRED, validate=check_entry)
     if hit is not None:
         arrays, meta = hit
         return _unpack(path, arrays, meta)
@@ -49,6 +54,20 @@ def load_or_analyze(path: str, backend: FeatureBackend, pace: float, cache: Stag
     cache.save("music", key, arrays, meta)
     reporter.report("Analysing the music", 1, 1)
     return _unpack(path, arrays, meta)
+
+
+def check_entry(arrays, meta) -> None:
+    """Raise ValueError unless a cached entry describes a usable music analysis."""
+    duration, sr, tempo = (float(meta[k]) for k in ("duration_s", "sample_rate", "tempo_bpm"))
+    if not (np.isfinite(duration) and duration > 0 and sr > 0 and np.isfinite(tempo)):
+        raise ValueError("bad duration, sample rate or tempo")
+    if (np.diff(arrays["cuts_s"]) < 0).any():
+        raise ValueError("cuts are not sorted")
+    for name, a in arrays.items():
+        if name.startswith("cue_") and (a.dtype.kind not in "iufb" or (
+                a.dtype.kind == "f" and np.isnan(a).any())
+                or len(a) != len(arrays["segment_features"])):
+            raise ValueError(f"{name} is not numeric, holds NaN or does not fit the segments")
 
 
 def _unpack(path: str, arrays, meta):
