@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, Mapping, Optional, Tuple
 
 import numpy as np
-
 from trailersmith import __version__
 
 from .fingerprint import file_fingerprint
@@ -131,13 +130,28 @@ class StageCache:
         """Store an entry atomically (arrays first, metadata with their checksum last)."""
         npz_path, json_path = self._paths(stage, key)
         npz_path.parent.mkdir(parents=True, exist_ok=True)
-        buf = io.BytesIO()
-        np.savez(buf, **arrays)
-        data = buf.getvalue()
+        data = _npz_bytes(arrays)
         wrapped = {"format": ENTRY_FORMAT, "npz_blake2b": _digest(data), "npz_bytes": len(data),
                    "meta": meta}
         _atomic_write(npz_path, lambda f: f.write(data))
         _atomic_write(json_path, lambda f: f.write(json.dumps(wrapped, default=str).encode()))
+
+
+def _npz_bytes(arrays: Dict[str, np.ndarray]) -> bytes:
+    """``np.savez`` bytes, but the same bytes for the same arrays (no zip timestamps).
+
+    Two processes that store the same entry at once then write identical files, so whatever
+    order their renames land in, the JSON's checksum matches the ``.npz`` beside it.
+    """
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED, allowZip64=True) as z:
+        for name, a in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with z.open(info, "w", force_zip64=True) as f:
+                np.lib.format.write_array(f, np.asanyarray(a), allow_pickle=False)
+    return buf.getvalue()
 
 
 def _digest(data: bytes) -> str:

@@ -15,8 +15,13 @@ import subprocess
 
 import pytest
 
-from tests.support.fault_cases import ALL
+from tests.support.fault_cases import MEDIA, OPTIONS, PATHS
 from tests.support.fault_contract import Ctx, check_contract, make_media, snapshot
+from tests.support.fault_faults import CACHE, CONCURRENCY, DISK, PERMISSIONS, SIGNALS
+from tests.support.fault_learn import CHECKPOINTS, DATASET
+
+ALL = MEDIA + OPTIONS + PATHS + DISK + PERMISSIONS + CACHE + SIGNALS + CONCURRENCY + DATASET \
+    + CHECKPOINTS
 
 
 def _can_mount(tmp: str) -> bool:

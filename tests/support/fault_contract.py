@@ -61,8 +61,8 @@ class Media:
 
 def make_media(root: Path) -> Media:
     """Render the shared media once (about 10-20 s on 2 busy cores)."""
-    from trailersmith.core.learn.planted import make_planted
     from trailersmith.core.learn.dataset import save_dataset
+    from trailersmith.core.learn.planted import make_planted
     from trailersmith.core.learn.train import TrainOptions, train
     from trailersmith.core.synthetic import make_movie, make_music
 

@@ -6,7 +6,6 @@ import logging
 
 import numpy as np
 import pytest
-
 from trailersmith.core import movie_cache, music_cache
 from trailersmith.core.cache import StageCache
 
@@ -140,3 +139,15 @@ def test_an_entry_in_the_old_format_is_recomputed(tmp_path, caplog):
     np.savez(tmp_path / "movie" / "k.npz", **arrays)
     (tmp_path / "movie" / "k.json").write_text(json.dumps(meta))
     assert_discarded(cache, tmp_path, caplog)
+
+
+def test_the_same_arrays_give_the_same_file(tmp_path):
+    """Two runs storing one entry at once cannot pair one's JSON with the other's arrays."""
+    a, b = StageCache(tmp_path / "a"), StageCache(tmp_path / "b")
+    arrays, meta = movie_entry()
+    a.save("movie", "k", arrays, meta)
+    import time
+    time.sleep(2.1)  # zip timestamps have a 2 s resolution
+    b.save("movie", "k", arrays, meta)
+    assert (tmp_path / "a/movie/k.npz").read_bytes() == (tmp_path / "b/movie/k.npz").read_bytes()
+    assert (tmp_path / "a/movie/k.json").read_bytes() == (tmp_path / "b/movie/k.json").read_bytes()
