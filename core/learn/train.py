@@ -17,8 +17,14 @@ import numpy as np
 
 from ..errors import ModelUnavailableError, ParameterError
 from ..progress import Reporter, ensure_reporter
-from .checkpoint import (KINDS, atomic_torch_save, model_module, read_checkpoint,
-                         safe_torch_load, save_checkpoint)
+from .checkpoint import (
+    KINDS,
+    atomic_torch_save,
+    model_module,
+    read_checkpoint,
+    safe_torch_load,
+    save_checkpoint,
+)
 from .config_schema import validate_options
 from .dataset import PairExample, split_by_movie
 from .tensors import feature_stats, make_batch

@@ -98,11 +98,12 @@ def make_media(root: Path) -> Media:
 
 
 def _long_movie(path: Path) -> None:
-    """Four minutes of ffmpeg's test pattern (fast to encode), else 80 s of synthetic shots."""
+    """Four minutes of ffmpeg's test pattern, its colours jumping every 2 s (120 hard cuts),
+    fast to encode; else 80 s of synthetic shots."""
     if shutil.which("ffmpeg"):
-        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
-                        "testsrc=size=160x90:rate=24", "-t", "240", "-pix_fmt", "yuv420p",
-                        str(path)], check=True)
+        pattern = "testsrc=size=160x90:rate=24,hue=h='floor(t/2)*77':s='1+mod(floor(t/2),3)'"
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", pattern, "-t", "240",
+                        "-pix_fmt", "yuv420p", str(path)], check=True)
     else:
         from trailersmith.core.synthetic import make_movie
         make_movie(str(path), shot_lengths=[30, 45, 60, 40] * 12, size=(160, 90), seed=3)

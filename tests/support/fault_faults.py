@@ -41,12 +41,14 @@ def _limited(c: Ctx, suffix: str):
 
 
 DISK = [
-    Case("disk-full-otio", lambda c: (c.warm(), suggest(c, None, None, f"{_full_disk(c).name}/t.otio"))[1],
+    Case("disk-full-otio",
+         lambda c: (c.warm(), suggest(c, None, None, f"{_full_disk(c).name}/t.otio"))[1],
          says="space|full", needs="mount", xfail=_x(1, ADAPTERS)),
     Case("disk-full-kdenlive",
          lambda c: (c.warm(), suggest(c, None, None, f"{_full_disk(c).name}/t.kdenlive"))[1],
          says="space|full", needs="mount", xfail=_x(1, ADAPTERS)),
-    Case("disk-full-cache", lambda c: (setattr(c, "cache", _full_disk(c, 0) / "cache"), suggest(c))[1],
+    Case("disk-full-cache",
+         lambda c: (setattr(c, "cache", _full_disk(c, 0) / "cache"), suggest(c))[1],
          rc=(0, 2), says="space|full|cache", needs="mount", xfail=_x(5, CLI)),
     Case("disk-file-size-limit-otio", lambda c: _limited(c, ".otio"), says="space|full|large|write",
          xfail=_x(1, ADAPTERS)),
@@ -244,10 +246,12 @@ def _train_interrupt(c: Ctx, argv):
 
 
 SIGNALS = [
-    Case("signal-sigint-mid-analysis", _long, rc=(130,), says="interrupt", run=_interrupt(signal.SIGINT)),
+    Case("signal-sigint-mid-analysis", _long, rc=(130,), says="interrupt",
+         run=_interrupt(signal.SIGINT)),
     Case("signal-sigterm-mid-analysis", _long, rc=(130, 143), says="interrupt|terminat",
          run=_interrupt(signal.SIGTERM), xfail="issue 10 'Also' (signals), cli room"),
-    Case("signal-sigkill-mid-analysis-then-rerun", _long, rc=(2,), run=_interrupt(signal.SIGKILL, True)),
+    Case("signal-sigkill-mid-analysis-then-rerun", _long, rc=(2,),
+         run=_interrupt(signal.SIGKILL, True)),
     Case("signal-sigint-while-training",
          lambda c: _train_argv(c, "--epochs", "400", "--patience", "400"), rc=(130,),
          says="interrupt", run=_train_interrupt),
