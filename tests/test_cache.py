@@ -54,4 +54,4 @@ def test_corrupt_entry_is_ignored_with_a_warning(tmp_path, caplog):
     c.save("movie", "k3", {"a": np.arange(3)}, {})
     (tmp_path / "movie" / "k3.npz").write_bytes(b"garbage")
     assert c.load("movie", "k3") is None
-    assert "unreadable cache entry" in caplog.text
+    assert "damaged cache entry" in caplog.text

@@ -15,10 +15,18 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import ModelUnavailableError, ParameterError
 from ..options import check_option, default
 from ..progress import Reporter, ensure_reporter
-from .checkpoint import KINDS, atomic_torch_save, model_module, save_checkpoint
+from .checkpoint import (
+    KINDS,
+    atomic_torch_save,
+    model_module,
+    read_checkpoint,
+    safe_torch_load,
+    save_checkpoint,
+)
+from .config_schema import validate_options
 from .dataset import PairExample, split_by_movie
 from .tensors import feature_stats, make_batch
 
@@ -82,13 +90,11 @@ def usable_pairs(examples: List[PairExample]) -> List[PairExample]:
 
 def model_config(kind: str, train: List[PairExample], backend: str,
                  options: Optional[Dict] = None) -> Dict:
-    """Defaults + ``options`` + feature sizes and standardisation from the training pairs."""
-    mod = model_module(kind)
-    unknown = set(options or {}) - set(mod.DEFAULTS)
-    if unknown:
-        raise ParameterError(f"Unknown {kind} model option(s): {', '.join(sorted(unknown))}; "
-                             f"known: {', '.join(sorted(mod.DEFAULTS))}.")
-    cfg = {**mod.DEFAULTS, **(options or {})}
+    """Defaults + ``options`` + feature sizes and standardisation from the training pairs.
+
+    ``options`` are checked against the model's schema (:func:`.config_schema.validate_options`).
+    """
+    cfg = validate_options(kind, options)
     movie = feature_stats([ex.movie_features for ex in train])
     music = feature_stats([ex.music_features for ex in train])
     cfg.update(movie_dim=int(train[0].movie_features.shape[1]),
@@ -174,6 +180,22 @@ def _device(name: str) -> str:
     return name
 
 
+_RESUME_KEYS = {"generator", "config", "model", "optimiser", "torch_rng", "epoch", "bad_epochs",
+                "step", "best", "best_epoch", "history"}
+
+
+def _check_resumable(kind: str, checkpoint: str) -> None:
+    """With ``--resume``, an existing ``checkpoint`` must be ours: never overwrite another file."""
+    if not os.path.exists(checkpoint):
+        return
+    try:
+        read_checkpoint(checkpoint, kind)
+    except ModelUnavailableError:
+        raise ParameterError(f"{checkpoint} is not a {kind} checkpoint written by 'trailersmith "
+                             "train', so --resume cannot continue it; pick another output file."
+                             ) from None
+
+
 def _cpu_state(model) -> Dict:
     return {k: v.detach().cpu() for k, v in model.state_dict().items()}
 
@@ -203,6 +225,8 @@ def _train(kind, examples, checkpoint, opts, model_options, backend, val_example
     torch.manual_seed(opts.seed)
     mod = model_module(kind)
     config = model_config(kind, train_pairs, backend, model_options)
+    if resume:
+        _check_resumable(kind, checkpoint)
     device = _device(opts.device)
     model = mod.build(config).to(device)
     optimiser = torch.optim.AdamW(model.parameters(), lr=opts.lr,
@@ -215,12 +239,21 @@ def _train(kind, examples, checkpoint, opts, model_options, backend, val_example
     start_epoch, bad_epochs, step = 0, 0, 0
     resume_path = checkpoint + ".resume"
     if resume and os.path.isfile(resume_path):
-        state = torch.load(resume_path, map_location="cpu", weights_only=True)
+        state = safe_torch_load(resume_path, f"{resume_path} is not a resume file of "
+                                "'trailersmith train'", "Delete it or train without --resume.")
+        if not isinstance(state, dict) or not _RESUME_KEYS <= set(state):
+            raise ParameterError(f"{resume_path} is not a resume file of 'trailersmith train'; "
+                                 "delete it or train without --resume.")
         if state.get("generator") != kind or state.get("config") != config:
             raise ParameterError(f"{resume_path} was made with another generator, dataset or "
                                  "options; delete it or train without --resume.")
-        model.load_state_dict(state["model"])
-        optimiser.load_state_dict(state["optimiser"])
+        try:
+            model.load_state_dict(state["model"])
+            optimiser.load_state_dict(state["optimiser"])
+        except (RuntimeError, KeyError, ValueError, TypeError) as exc:
+            raise ParameterError(f"{resume_path} does not fit this model "
+                                 f"({str(exc).splitlines()[0][:120]}); delete it or train "
+                                 "without --resume.") from None
         for group in optimiser.state.values():
             for key, value in group.items():
                 if torch.is_tensor(value) and key != "step":
