@@ -15,28 +15,32 @@ from .histogram import histogram_boundaries
 from .scenes import group_scenes, shot_signatures
 
 #: Bump a detector's version when its output changes, so cached analyses are not reused.
-DETECTOR_VERSIONS = {"transnetv2": "1", "histogram": "1"}
+#: (2: a fade-out and fade-in around a second or more of black are two boundaries.)
+DETECTOR_VERSIONS = {"fused": "1", "transnetv2": "2", "histogram": "2"}
 
 
 def available_detectors() -> Dict[str, Optional[str]]:
     """Map each detector name to None (usable here) or the reason it is not."""
     from .transnet import unavailable_reason
 
-    return {"transnetv2": unavailable_reason(), "histogram": None}
+    reason = unavailable_reason()
+    return {"fused": reason, "transnetv2": reason, "histogram": None}
 
 
 def resolve_detector(name: str) -> str:
-    """The concrete detector for ``name``: ``auto`` is TransNetV2 when usable, else histogram.
+    """The concrete detector for ``name``: ``auto`` is ``fused`` when TransNetV2 can run here
+    (torch and its weights), else ``histogram``.
 
     Raises :class:`ParameterError` for an unknown name and :class:`ModelUnavailableError` when
-    TransNetV2 is asked for but cannot run here. Checks without importing the model package.
+    a TransNetV2-based detector is asked for but cannot run here. Checks without importing the
+    model package.
     """
     if name not in ("auto", *DETECTOR_VERSIONS):
-        raise ParameterError(f"Unknown shot detector {name!r}; choose auto, transnetv2 or "
-                             "histogram.")
+        raise ParameterError(f"Unknown shot detector {name!r}; choose auto, "
+                             f"{', '.join(DETECTOR_VERSIONS)}.")
     reasons = available_detectors()
     if name == "auto":
-        return "transnetv2" if reasons["transnetv2"] is None else "histogram"
+        return "fused" if reasons["fused"] is None else "histogram"
     if reasons[name] is not None:
         raise ModelUnavailableError(f"Shot detector {name!r} is not available: {reasons[name]}")
     return name
@@ -58,9 +62,10 @@ def detect_shots(path: str, *, detector: str = "auto",
     ----------
     path : str
         The movie file.
-    detector : {"auto", "transnetv2", "histogram"}
-        ``auto`` uses TransNetV2 when torch and its weights are installed, else the built-in
-        histogram detector (no torch, no weights).
+    detector : {"auto", "fused", "transnetv2", "histogram"}
+        ``auto`` is ``fused`` (hard cuts from colour differences, gradual transitions from
+        TransNetV2 run only where one may be) when torch and the TransNetV2 weights are
+        installed, else the built-in histogram detector (no torch, no weights).
     extra_consumers : sequence of FrameConsumer
         Other consumers (feature backends) fed by the same decode pass.
     reporter : Reporter, optional
@@ -88,16 +93,22 @@ def detect_shots(path: str, *, detector: str = "auto",
     reporter = ensure_reporter(reporter)
     stats = FrameStats()
     consumers = [stats]
-    net = None
-    if name == "transnetv2":
+    net = gate = None
+    if name in ("transnetv2", "fused"):
         from .transnet import DEFAULT_WINDOW, make_consumer
 
         reporter.report("Loading the shot detector", 0, 1)
         def on_drain(done, total):
             reporter.report("Finding shots", done, total)
 
+        if name == "fused":
+            from .fused import GATED_WINDOW, GradualCandidates
+
+            gate = GradualCandidates()
+            consumers.append(gate)  # fed each frame before the network it gates
         net = make_consumer(weights=weights, device=device, precision=precision,
-                            window=window or DEFAULT_WINDOW, on_drain=on_drain)
+                            window=window or (GATED_WINDOW if gate else DEFAULT_WINDOW),
+                            on_drain=on_drain, gate=gate.wanted if gate else None)
         consumers.append(net)
     try:
         decoded = decode_video(path, consumers + list(extra_consumers), reporter=reporter)
@@ -107,21 +118,28 @@ def detect_shots(path: str, *, detector: str = "auto",
     reporter.report("Finding shots", 0, 1)
     n = decoded.info.frame_count
     content_cuts = histogram_boundaries(stats)
-    if net is not None:
+    if gate is not None:
+        from .fused import fused_boundaries
+
+        detected = fused_boundaries(content_cuts, net.single, net.many)
+    elif net is not None:
         detected = transnet_boundaries(net.single, net.many,
                                        confirmed=[b.frame for b in content_cuts])
     else:
         detected = content_cuts
-    boundaries = merge_boundaries(detected, fade_boundaries(stats.luma, stats.black))
-    shots, kinds, transitions = finalize(boundaries, n)
     fps = decoded.info.fps
+    fades = fade_boundaries(stats.luma, stats.black, min_black_shot=max(1, round(float(fps))))
+    shots, kinds, transitions = finalize(merge_boundaries(detected, fades), n)
     durations = _durations(shots, decoded.frame_times_s, float(fps))
     signatures = shot_signatures(shots, stats.signatures, stats.signature_stride)
     scenes = group_scenes(shots, signatures, durations, kinds=kinds)
     if evidence is not None:
         evidence.update(luma=stats.luma, black=stats.black, diff=stats.diff, detector=name)
         if net is not None:
-            evidence.update(single=net.single, many=net.many)
+            evidence.update(single=net.single, many=net.many, windows_run=net.windows_run,
+                            windows=net.windows_total)
+        if gate is not None:
+            evidence.update(candidates=gate.flags)
     reporter.report("Finding shots", 1, 1)
     shot_list = ShotList(fps=fps, frame_count=n, shots=shots, kinds=kinds, scenes=scenes,
                          transitions=transitions, frame_times_s=decoded.frame_times_s)
