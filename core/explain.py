@@ -1,9 +1,46 @@
-"""Plain-language reasons for each chosen shot, from the backends' cues."""
+"""Plain-language reasons for each chosen shot, from the backends' cues.
+
+A reason names only what a detector measured on that shot: motion and brightness from the frame
+statistics, faces only when the face detector found some ("two faces, close-up"), dialogue only
+when the voice-activity detector heard speech in the shot ("dialogue 2.1 s"), text only when
+the text-overlay cue read it. Nothing is inferred from colour alone (a skin-tone share is not a
+face).
+"""
 from __future__ import annotations
 
 import numpy as np
 
 from .features.affect import quantiles
+from .features.faces import framing
+
+_NUMBERS = ("no", "one", "two", "three", "four", "five")
+#: Share of a shot's sampled frames read as text from which the reason mentions it.
+TEXT_SHARE = 0.5
+#: Seconds of speech in a shot from which the reason mentions dialogue.
+DIALOGUE_S = 0.3
+
+
+def faces_phrase(count: float, height_share: float) -> str:
+    """``"two faces, close-up"``; empty when no face was found."""
+    n = int(count)
+    if n <= 0:
+        return ""
+    word = _NUMBERS[n] if n < len(_NUMBERS) else str(n)
+    return f"{word} face{'s' if n > 1 else ''}, {framing(height_share)}"
+
+
+def detected_phrases(shot_cues: dict, i: int) -> list:
+    """What the detectors found on shot ``i``: faces, dialogue, on-screen text (maybe none)."""
+    out = []
+    if "face_count" in shot_cues:
+        phrase = faces_phrase(shot_cues["face_count"][i], shot_cues["face_share"][i])
+        if phrase:
+            out.append(phrase)
+    if "speech_s" in shot_cues and shot_cues["speech_s"][i] >= DIALOGUE_S:
+        out.append(f"dialogue {shot_cues['speech_s'][i]:.1f} s")
+    if "text_fraction" in shot_cues and shot_cues["text_fraction"][i] >= TEXT_SHARE:
+        out.append("title text")
+    return out
 
 
 def _pct(q: float) -> str:
@@ -31,8 +68,7 @@ def explain_clips(plan, movie, music) -> None:
         if bright_q is not None:
             parts.append(_level(bright_q[clip.shot], "dark image", "mid-tone image",
                                 "bright image"))
-        if "skin" in shot_cues and shot_cues["skin"][clip.shot] > 0.08:
-            parts.append("skin tones (people or faces)")
+        parts.extend(detected_phrases(shot_cues, clip.shot))
         if "emotion" in shot_cues:
             clip.tags["shot_emotion"] = str(np.asarray(shot_cues["emotion"])[clip.shot])
             parts.append(f"mood: {clip.tags['shot_emotion']}")
