@@ -25,9 +25,11 @@ from .boundaries import Boundary, transnet_boundaries
 #: Frames between the two frames a long-range difference compares (half a second at 24 fps).
 LAG = 12
 #: Smallest long-range difference (same units as ``FrameStats.diff``) that may be a transition.
-MIN_CHANGE = 6.0
-#: The long-range difference must be at least this many times the largest single-frame step.
-MIN_SPREAD = 2.5
+MIN_CHANGE = 10.0
+#: The long-range difference must be at least this many times the largest single-frame step
+#: (a linear dissolve over n >= lag frames gives lag; over n < lag frames, n). On BBB, 10 and 6
+#: leave 7% of the film to the network and still cover its iris-out and credits fade-in.
+MIN_SPREAD = 6.0
 #: Frames flagged around a candidate, so its window also sees the transition's start and end.
 MARGIN = 20
 #: Gradual transitions from TransNetV2 shorter than this are not trusted (frames).
