@@ -12,6 +12,7 @@ import numpy as np
 
 from .features.affect import quantiles
 from .features.faces import framing
+from .features.speech import lines_in, spans_from_state
 
 _NUMBERS = ("no", "one", "two", "three", "four", "five")
 #: Share of a shot's sampled frames read as text from which the reason mentions it.
@@ -57,6 +58,8 @@ def explain_clips(plan, movie, music) -> None:
     motion_q = quantiles(shot_cues["motion"]) if "motion" in shot_cues else None
     bright_q = quantiles(shot_cues["brightness"]) if "brightness" in shot_cues else None
     loud_q = quantiles(seg_cues["loudness_db"]) if "loudness_db" in seg_cues else None
+    spans = spans_from_state(getattr(movie, "frame_state", None) or {})
+    times = movie.shots.frame_times_s
     for clip in plan.clips:
         parts = []
         if loud_q is not None and motion_q is not None:
@@ -69,6 +72,12 @@ def explain_clips(plan, movie, music) -> None:
             parts.append(_level(bright_q[clip.shot], "dark image", "mid-tone image",
                                 "bright image"))
         parts.extend(detected_phrases(shot_cues, clip.shot))
+        if spans and times is not None:
+            end = times[clip.source_end] if clip.source_end < len(times) else times[-1] + 1.0
+            lines = lines_in(spans, float(times[clip.source_start]), float(end))
+            if lines:
+                clip.tags["lines"] = "; ".join(f"{a:.1f}-{b:.1f} s" for a, b in lines)
+                parts.append(f"lines at {clip.tags['lines']} (movie time)")
         if "emotion" in shot_cues:
             clip.tags["shot_emotion"] = str(np.asarray(shot_cues["emotion"])[clip.shot])
             parts.append(f"mood: {clip.tags['shot_emotion']}")

@@ -16,6 +16,7 @@ probability (one byte); spoken spans come from it with hysteresis, as Silero's o
 from __future__ import annotations
 
 import importlib.util
+import warnings
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
@@ -49,7 +50,8 @@ def _model():
 
         from ..shots.torch_state import preserved_global_state
 
-        with preserved_global_state():
+        with preserved_global_state(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # its resource and jit calls
             from silero_vad import load_silero_vad
 
             grad = torch.is_grad_enabled()
@@ -187,11 +189,16 @@ def cut_costs(state: dict, frame_times_s: np.ndarray, fps: float) -> Optional[np
 
     None without speech state (assembly then ignores dialogue).
     """
+    if "affect_speech" not in state or frame_times_s is None:
+        return None
     spans = spans_from_state(state)
-    if not spans:
-        return None if "affect_speech" not in state else np.zeros(len(frame_times_s))
     t = np.asarray(frame_times_s, float)
     cost = np.zeros(len(t))
     for a, b in spans:  # a cut at frame f falls at t[f]; inside (a, b) it splits the line
         cost[(t > a + 0.5 / fps) & (t < b - 0.5 / fps)] = 1.0
     return cost
+
+
+def lines_in(spans, start_s: float, end_s: float) -> List[Tuple[float, float]]:
+    """The spoken spans overlapping ``[start_s, end_s)``, clipped to it."""
+    return [(max(a, start_s), min(b, end_s)) for a, b in spans if a < end_s and b > start_s]
