@@ -61,9 +61,12 @@ def suggest(movie_path: str, music_path: str, options: Optional[SuggestOptions] 
     assignment = generator(problem, rng=np.random.default_rng(options.seed),
                            **options.generator_options)
     reporter.report("Assembling", 0, 1)
+    from .features.speech import cut_costs
     plan = assemble(assignment, movie.shots, music.analysis, movie.info, usable_end=usable_end,
                     quality=movie.shot_quality, eligible=problem.eligible,
-                    frame_value=problems.frame_values(movie, usable_end))
+                    frame_value=problems.frame_values(movie, usable_end),
+                    cut_cost=cut_costs(movie.frame_state, movie.shots.frame_times_s,
+                                       float(movie.shots.fps)))
     explain_clips(plan, movie, music)
     name = (f"Trailer - {os.path.splitext(os.path.basename(movie_path))[0]} x "
             f"{os.path.splitext(os.path.basename(music_path))[0]}")

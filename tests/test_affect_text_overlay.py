@@ -289,3 +289,39 @@ def test_real_film_end_credits_score_as_credits_and_the_story_does_not(media_pat
     span[CREDITS[0]:CREDITS[1]] = True
     assert text[span & lit].mean() >= 0.9, text[span & lit].mean()
     assert text[:CREDITS[0]].mean() <= 0.01, text[:CREDITS[0]].mean()
+
+
+def _dark_card(rng, font_size, lines=6, paper=(235, 230, 220)):
+    from PIL import Image, ImageDraw
+
+    pil = Image.new("RGB", (640, 360), paper)
+    draw = ImageDraw.Draw(pil)
+    font = _font(font_size)
+    for k in range(lines):
+        names = [f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}" for _ in range(2)]
+        draw.text((120, 40 + k * 1.7 * font_size), "    ".join(names), fill=(25, 25, 30),
+                  font=font)
+    return np.asarray(pil)
+
+
+@pytest.mark.parametrize("font_size", [12, 16, 22])
+def test_dark_text_on_a_light_card_scores_as_text(font_size):
+    pytest.importorskip("PIL")
+    rng = np.random.default_rng(100 + font_size)
+    card = _analysis_frames([_dark_card(rng, font_size)])[0]
+    blank = np.full_like(card, 230)
+    # A light picture with dark texture (a photo-like image lifted towards white) is no card.
+    bright_photo = np.clip(_photo_like(rng, 320, 180).astype(int) + 110, 0, 255).astype(np.uint8)
+    scores = text_scores(np.stack([card, blank, bright_photo]))
+    assert scores[0] >= TEXT_SCORE_MIN and (scores[1:] < TEXT_SCORE_MIN).all(), scores
+
+
+def test_small_dark_text_needs_the_dark_ink_reading(monkeypatch):
+    """At 12 px the paper's halo around dark strokes is too thin to read as light ink."""
+    pytest.importorskip("PIL")
+    from trailersmith.core.features import text_overlay
+
+    card = _analysis_frames([_dark_card(np.random.default_rng(12), 12, lines=3)])
+    assert text_scores(card)[0] >= TEXT_SCORE_MIN
+    monkeypatch.setattr(text_overlay, "LIGHT_CARD_LUMA", 256)  # light ink only, as before
+    assert text_scores(card)[0] < TEXT_SCORE_MIN
