@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "trailersmith.commands",
     "trailersmith.learn_cli",
     "trailersmith.plugin.install",
+    "trailersmith.batch.cli",
 )
 
 
