@@ -12,8 +12,9 @@ from trailersmith.core.errors import ParameterError
 
 def _suggest_cli():
     """``(add_options, options_from_args)`` of the single-film ``suggest`` command."""
-    from trailersmith.commands import _add_options, options_from_args
-    return _add_options, options_from_args
+    from trailersmith.cli.commands import options_from_args
+    from trailersmith.cli.parser import add_spec_options
+    return (lambda p: add_spec_options(p, "suggest")), options_from_args
 
 
 def add_engine_arguments(p) -> None:

@@ -27,27 +27,16 @@ class Progress:
         self.overall = tqdm(total=total, desc=what, unit="film", file=sys.stderr, position=0,
                             disable=enabled is False or None, dynamic_ncols=True)
         self._stage_bar = None
-        self._stage = None
         self._enabled = enabled
 
     def reporter_for(self, index: int):
         """A reporter that shows the stages of film ``index`` (in-process engine only)."""
+        from trailersmith.cli.progress import ProgressBar
         from trailersmith.core.progress import Reporter
 
-        return Reporter(self._on_stage)
-
-    def _on_stage(self, progress) -> None:
-        from tqdm import tqdm
-
-        if self._stage_bar is None or self._stage != progress.stage:
-            self._close_stage()
-            self._stage = progress.stage
-            self._stage_bar = tqdm(total=progress.total if progress.total > 1 else None,
-                                   desc=progress.stage, file=sys.stderr, position=1, leave=False,
-                                   mininterval=0.5, disable=self._enabled is False or None)
-        if self._stage_bar.total:
-            self._stage_bar.n = min(progress.done, self._stage_bar.total)
-            self._stage_bar.refresh()
+        self._close_stage()
+        self._stage_bar = ProgressBar(enabled=self._enabled is not False)
+        return Reporter(self._stage_bar)
 
     def _close_stage(self) -> None:
         if self._stage_bar is not None:
