@@ -170,7 +170,7 @@ class TextOverlayConsumer:
 
     def __init__(self, info: VideoInfo) -> None:
         self.size = analysis_size(info)
-        self.stride = max(1, seconds_to_frames(Fraction(1, SAMPLES_PER_SECOND), info.fps or 24))
+        self.stride = max(1, seconds_to_frames(1 / Fraction(SAMPLES_PER_SECOND), info.fps or 24))
         self._batch: List[np.ndarray] = []
         self._indices: List[int] = []
         self._scores: List[np.ndarray] = []
