@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import redirect_stdout
 
 from trailersmith.core.errors import ParameterError
 
@@ -95,12 +96,14 @@ def run_batch_analyze(args) -> int:
     if not movies:
         raise ParameterError("batch analyze needs movies: name them or give --list FILE.")
     options = _suggest_cli()[1](args)
-    engine = engine_from_args(args)
-    try:
-        report = analyze_catalogue(movies, options, engine, cpus_per_worker=args.cpus_per_worker,
-                                   gpus_per_worker=args.gpus_per_worker)
-    finally:
-        engine.close()
+    with redirect_stdout(sys.stderr):  # Ray prints node and worker news on stdout
+        engine = engine_from_args(args)
+        try:
+            report = analyze_catalogue(movies, options, engine,
+                                       cpus_per_worker=args.cpus_per_worker,
+                                       gpus_per_worker=args.gpus_per_worker)
+        finally:
+            engine.close()
     return _finish(report, args.json)
 
 
@@ -124,11 +127,12 @@ def run_batch_suggest(args) -> int:
     outputs = {r.row_id: [check_output(os.path.join(args.output_dir, r.row_id + "." +
                                                     s.lstrip(".")), overwrite=args.force)
                           for s in suffixes] for r in rows}
-    engine = engine_from_args(args)
-    try:
-        report = suggest_catalogue(rows, outputs, engine, overwrite=args.force,
-                                   cpus_per_worker=args.cpus_per_worker,
-                                   gpus_per_worker=args.gpus_per_worker)
-    finally:
-        engine.close()
+    with redirect_stdout(sys.stderr):  # Ray prints node and worker news on stdout
+        engine = engine_from_args(args)
+        try:
+            report = suggest_catalogue(rows, outputs, engine, overwrite=args.force,
+                                       cpus_per_worker=args.cpus_per_worker,
+                                       gpus_per_worker=args.gpus_per_worker)
+        finally:
+            engine.close()
     return _finish(report, args.json)
