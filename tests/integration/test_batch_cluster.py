@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("ray") is None,
                                 reason="needs the cluster extra (pip install 'trailersmith[cluster]')")
 
 BBB = "video/bbb/bbb_full_720p24.mp4"
-MUSIC = "music/librosa/sorohanro_-_solo-trumpet-06.hq.ogg"
+MUSIC = "music/beat_annotated/madmom/sample.wav"  # 2.8 s: fits a 6 s clip
 CLIPS = 6
 
 
