@@ -82,7 +82,8 @@ class RayEngine:
     remote = True  # workers may be on other machines: the cache must be shared
 
     def __init__(self, *, address: Optional[str], workers: int = 0, cpus_per_worker: float = 1.0,
-                 gpus_per_worker: float = 0.0, max_retries: int = MAX_RETRIES) -> None:
+                 gpus_per_worker: float = 0.0, max_retries: int = MAX_RETRIES,
+                 local_gpus: Optional[float] = None) -> None:
         prepare_environment(local=address is None)
         import ray
 
@@ -96,7 +97,8 @@ class RayEngine:
             ray.init(address=address, **common)
         else:
             cpus = workers * cpus_per_worker if workers else (os.cpu_count() or 1)
-            ray.init(num_cpus=cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
+            ray.init(num_cpus=cpus, num_gpus=local_gpus, include_dashboard=False,
+                     _node_ip_address="127.0.0.1",
                      object_store_memory=LOCAL_OBJECT_STORE_BYTES, **common)
         total = ray.cluster_resources()
         self.workers = max(1, int(total.get("CPU", 1) / cpus_per_worker))
