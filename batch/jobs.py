@@ -9,7 +9,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 from trailersmith.core.errors import MediaError
 from trailersmith.core.progress import Reporter
@@ -39,6 +39,8 @@ class SuggestSpec:
     music: str
     options: object
     marker: Optional[str] = None
+    outputs: Tuple[str, ...] = ()  # timeline files, written by the worker (shared folder)
+    overwrite: bool = False
 
 
 class StageClock:
@@ -99,15 +101,20 @@ def analyze_job(spec: AnalyzeSpec, reporter: Optional[Reporter] = None) -> Dict:
 
 
 def suggest_job(spec: SuggestSpec, reporter: Optional[Reporter] = None) -> Dict:
-    """Suggest one trailer; the timeline comes back as OTIO JSON for the driver to write."""
-    import opentimelineio as otio
+    """Suggest one trailer and write its timeline set, exactly as a single ``suggest`` does."""
+    from trailersmith.adapters import write_timeline
 
     start = time.perf_counter()
     check_marker(spec.marker)
+    folders = {os.path.dirname(p) for p in spec.outputs}
+    missing = [f for f in folders if not os.path.isdir(f)]
+    if missing:
+        raise MediaError(f"The output folder {missing[0]} is not visible on node "
+                         f"{socket.gethostname()}; give -o a folder shared by every node.")
     rep, clock = _timed_reporter(reporter)
     result = suggest_function()(spec.movie, spec.music, spec.options, rep)
+    written = [write_timeline(result.timeline, p, overwrite=spec.overwrite) for p in spec.outputs]
     return {"id": spec.row_id, "movie": spec.movie, "music": spec.music, "status": "ok",
-            "clips": len(result.plan.clips),
-            "timeline": otio.adapters.write_to_string(result.timeline, "otio_json"),
+            "clips": len(result.plan.clips), "outputs": written,
             "seconds": round(time.perf_counter() - start, 3), "stages": clock.finish(),
             "host": socket.gethostname(), "pid": os.getpid()}

@@ -1,7 +1,7 @@
 """The driver side of a batch: specs out, records in, progress on stderr, one report.
 
-The cache lives on shared storage (every node writes its films there, atomically); only small
-records and the suggested timelines (OTIO JSON) come back to the driver, which writes the files.
+The cache and the output folder live on shared storage (every node writes its films there,
+atomically, as a single ``suggest`` does); only small records come back to the driver.
 """
 from __future__ import annotations
 
@@ -119,10 +119,6 @@ def suggest_catalogue(rows: Sequence[SuggestSpec], outputs: Dict[str, List[str]]
 
     ``outputs`` maps a row id to the files to write (checked by the caller before any work).
     """
-    import opentimelineio as otio
-
-    from trailersmith.adapters import write_timeline
-
     start = time.perf_counter()
     report = _analyze_groups(rows, engine, cpus_per_worker, gpus_per_worker, progress)
     bad = {f["movie"]: f["error"] for f in report["films"] if f["status"] == "error"}
@@ -137,17 +133,15 @@ def suggest_catalogue(rows: Sequence[SuggestSpec], outputs: Dict[str, List[str]]
     bar = Progress(len(todo), "Suggesting", progress)
     try:
         with shared_cache_marker(engine, rows[0].options) as (_, marker):
-            specs = [dataclasses.replace(rows[i], marker=marker, options=dataclasses.replace(
-                rows[i].options, cache_dir=_root(rows[i].options))) for i in todo]
+            specs = [dataclasses.replace(
+                rows[i], marker=marker, outputs=tuple(outputs[rows[i].row_id]),
+                overwrite=overwrite,
+                options=dataclasses.replace(rows[i].options, cache_dir=_root(rows[i].options)))
+                for i in todo]
             plan = worker_plan(rows[0].options, cpus_per_worker=cpus_per_worker)
             for out in engine.map(suggest_job, specs, plan=plan, reporter_for=bar.reporter_for):
                 row = rows[todo[out.index]]
                 rec = _record(out, {"id": row.row_id, "movie": row.movie, "music": row.music})
-                if rec["status"] == "ok":
-                    timeline = otio.adapters.read_from_string(rec.pop("timeline"), "otio_json")
-                    rec["outputs"] = outputs[row.row_id]
-                    for path in rec["outputs"]:
-                        write_timeline(timeline, path, overwrite=overwrite)
                 films[todo[out.index]] = rec
                 bar.film_done(_line(rec, row.row_id))
     finally:
