@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from contextlib import redirect_stdout
+from contextlib import contextmanager, redirect_stdout
 
 from trailersmith.core.errors import ParameterError
 
@@ -34,11 +34,27 @@ def add_engine_arguments(p) -> None:
                    "0.25: four films per GPU (default 0: CPUs only)")
 
 
-def engine_from_args(args):
-    """The engine the parsed engine options ask for (Ray is imported only here)."""
+def engine_from_args(args, jobs=None):
+    """The engine the parsed engine options ask for, for ``jobs`` films (Ray imported only here)."""
     from .engine import make_engine
     return make_engine(engine=args.engine, ray_address=args.ray_address, workers=args.workers,
-                       cpus_per_worker=args.cpus_per_worker, gpus_per_worker=args.gpus_per_worker)
+                       cpus_per_worker=args.cpus_per_worker, gpus_per_worker=args.gpus_per_worker,
+                       jobs=jobs)
+
+
+@contextmanager
+def dataset_engine(args):
+    """``dataset build``'s engine: None (build here) for one movie, else the batch engine."""
+    from trailersmith.core.learn.builder import read_pairs
+
+    movies = len({row.movie for row in read_pairs(args.pairs)})
+    with redirect_stdout(sys.stderr):  # Ray prints node and worker news on stdout
+        engine = engine_from_args(args, jobs=movies)
+        try:
+            # in-process: None, the builder's own loop (its progress bars, as before)
+            yield None if engine.name == "in-process" else engine
+        finally:
+            engine.close()
 
 
 def register(sub) -> None:
@@ -97,7 +113,7 @@ def run_batch_analyze(args) -> int:
         raise ParameterError("batch analyze needs movies: name them or give --list FILE.")
     options = _suggest_cli()[1](args)
     with redirect_stdout(sys.stderr):  # Ray prints node and worker news on stdout
-        engine = engine_from_args(args)
+        engine = engine_from_args(args, jobs=len(set(movies)))
         try:
             report = analyze_catalogue(movies, options, engine,
                                        cpus_per_worker=args.cpus_per_worker,
@@ -128,7 +144,7 @@ def run_batch_suggest(args) -> int:
                                                     s.lstrip(".")), overwrite=args.force)
                           for s in suffixes] for r in rows}
     with redirect_stdout(sys.stderr):  # Ray prints node and worker news on stdout
-        engine = engine_from_args(args)
+        engine = engine_from_args(args, jobs=len(rows))
         try:
             report = suggest_catalogue(rows, outputs, engine, overwrite=args.force,
                                        cpus_per_worker=args.cpus_per_worker,

@@ -68,19 +68,22 @@ def ray_installed() -> bool:
 
 
 def make_engine(*, engine: str = "auto", ray_address: Optional[str] = None, workers: int = 0,
-                cpus_per_worker: float = 1.0, gpus_per_worker: float = 0.0):
+                cpus_per_worker: float = 1.0, gpus_per_worker: float = 0.0,
+                jobs: Optional[int] = None):
     """The engine a batch command asked for.
 
     ``engine`` "auto" takes Ray when it is installed, else in-process; "ray" needs Ray;
     ``ray_address`` (or ``$RAY_ADDRESS``) joins an existing cluster, otherwise a local Ray with
-    ``workers`` CPU workers starts (0: one per core).
+    ``workers`` CPU workers starts (0: one per core). With "auto", a batch of ``jobs`` <= 1
+    and no cluster runs in-process (starting Ray for one film only costs time).
     """
     if engine not in ("auto", "ray", "in-process"):
         raise ParameterError(f"Unknown engine {engine!r}; use auto, ray or in-process.")
     if workers < 0:
         raise ParameterError(f"--workers must be 0 (one per core) or more (got {workers}).")
     address = ray_address or os.environ.get("RAY_ADDRESS") or None
-    if engine == "in-process" or (engine == "auto" and not ray_installed()):
+    single = engine == "auto" and not address and jobs is not None and jobs <= 1
+    if engine == "in-process" or single or (engine == "auto" and not ray_installed()):
         if engine == "in-process" and ray_address:
             raise ParameterError("--ray-address needs the Ray engine; drop --engine in-process.")
         if address and not ray_installed():
