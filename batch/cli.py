@@ -19,7 +19,8 @@ def _suggest_cli():
 
 
 def add_engine_arguments(p) -> None:
-    """``--engine``, ``--ray-address``, ``--workers``, ``--cpus-per-worker``, ``--gpus-per-worker``."""
+    """The engine options: ``--engine``, ``--ray-address``, ``--workers``, and the
+    ``--cpus-per-worker`` / ``--gpus-per-worker`` resource requests."""
     g = p.add_argument_group("engine (Ray when installed: pip install 'trailersmith[cluster]')")
     g.add_argument("--engine", default="auto", choices=("auto", "ray", "in-process"),
                    help="auto (default): Ray when installed, else one film at a time here")

@@ -16,7 +16,7 @@ import trailersmith
 from tests.support.ray_cluster import LoopbackCluster
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("ray") is None,
-                                reason="needs the cluster extra (pip install 'trailersmith[cluster]')")
+                                reason="needs the cluster extra (ray)")
 
 BBB = "video/bbb/bbb_full_720p24.mp4"
 MUSIC = "music/beat_annotated/madmom/sample.wav"  # 2.8 s: fits a 6 s clip

@@ -39,7 +39,8 @@ def test_dataset_build_on_ray_matches_the_in_process_build(tmp_path, media_path)
                                                                  "movie1__trailer1"]
     for a, b in zip(here, ray):
         assert a["report"] == b["report"]
-        with np.load(tmp_path / "here" / a["file"]) as x, np.load(tmp_path / "ray" / b["file"]) as y:
+        with np.load(tmp_path / "here" / a["file"]) as x, \
+                np.load(tmp_path / "ray" / b["file"]) as y:
             assert x.files == y.files
             for name in x.files:
                 np.testing.assert_array_equal(x[name], y[name], err_msg=name)

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("ray") is None,
-                                reason="needs the cluster extra (pip install 'trailersmith[cluster]')")
+                                reason="needs the cluster extra (ray)")
 
 SCRIPT = r"""
 import json, os

@@ -138,3 +138,11 @@ def test_nothing_imports_ray_until_a_batch_command_runs(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_auto_runs_a_single_film_in_process_without_starting_ray(monkeypatch):
+    monkeypatch.setattr(engine_mod, "ray_installed", lambda: True)
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    assert isinstance(make_engine(jobs=1), InProcessEngine)
+    with pytest.raises(ParameterError, match="in-process"):
+        make_engine(engine="in-process", ray_address="127.0.0.1:6379")
