@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "trailersmith.cli.commands",
     "trailersmith.cli.learn",
     "trailersmith.adapters.resolve.install",
+    "trailersmith.batch.cli",
 )
 
 

@@ -31,6 +31,8 @@ def register(sub) -> None:
     b.add_argument("--rebuild", action="store_true",
                    help="redo pairs already built (default: keep them, so a build resumes)")
     b.add_argument("--json", action="store_true", help="print the build report as JSON")
+    from trailersmith.batch.cli import add_engine_arguments
+    add_engine_arguments(b)  # movies built in parallel on Ray (docs/cluster.md)
     b.set_defaults(func=run_dataset_build)
     s = dsub.add_parser("planted", help="write the synthetic planted benchmark as a dataset")
     s.add_argument("out_dir", metavar="OUT_DIR", help="folder for the planted dataset")
@@ -112,10 +114,11 @@ def run_dataset_build(args) -> int:
     options = options_from_args(args)  # ranges and combinations (weights only with imagebind)
     check_option_file(options.backend_options.get("weights"), "--imagebind-weights")
     check_dataset_build(args.pairs, args.out_dir)  # before anything is decoded or written
-    with progress_reporter(args) as reporter:
+    from trailersmith.batch.cli import dataset_engine
+    with progress_reporter(args) as reporter, dataset_engine(args) as engine:
         report = build_dataset(args.pairs, args.out_dir, backend=options.backend,
                                backend_options=options.backend_options, detector=options.detector,
-                               rebuild=args.rebuild, reporter=reporter)
+                               rebuild=args.rebuild, reporter=reporter, engine=engine)
     if args.json:
         print(json.dumps(_json_safe(report), indent=1))
         return 0

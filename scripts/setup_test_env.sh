@@ -20,6 +20,6 @@ fi
 PY=${PYTHON:-python3}
 # The CPU build first: a bare `torch` requirement would pull several GB of CUDA packages.
 $PY -m pip install -q "torch==2.13.0"
-$PY -m pip install -q -e ".[ml,qt,test,faces]"
+$PY -m pip install -q -e ".[ml,qt,test,faces,cluster]"
 # The ImageBind reference implementation (sdist, test-only) for the parity tests.
 $PY tests/imagebind_reference.py --fetch || echo "ImageBind reference not fetched; parity tests will skip"
