@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
@@ -105,7 +106,7 @@ def chroot_session(project: Optional[Path], scratch: Path, *, bind: Sequence[Pat
     if os.path.isdir("/tmp/.X11-unix"):
         folders.append(Path("/tmp/.X11-unix"))
     with mounted(folders, read_only, root=root):
-        session = KdenliveSession(project, scratch, prefix=["chroot", str(root)],
+        session = KdenliveSession(project, scratch, prefix=[shutil.which("chroot") or "/usr/sbin/chroot", str(root)],
                                   base_env=BASE_ENV, kdenliverc=KDENLIVERC, short_dir=short)
         with session:
             yield session

@@ -26,7 +26,8 @@ HOST_TOOLS = ["Xvfb", "dbus-daemon", "gdbus", "xwininfo", "xdotool", "import"]
 # Top-level windows every Kdenlive session has that are not dialogs. "Welcome to Kdenlive" flashes
 # by at a first start while Kdenlive checks its set-up (it stays only when that check fails, and
 # then the project never loads, which the tests notice).
-HELPER_TITLES = {"kdenlive", "Qt Selection Owner for kdenlive", "Kdenlive", "Welcome to Kdenlive"}
+HELPER_TITLES = {"kdenlive", "Qt Selection Owner for kdenlive", "Kdenlive", "Welcome to Kdenlive",
+                 "Splash Screen — Kdenlive"}
 _WINDOW = re.compile(r'^ {5}(0x[0-9a-f]+) "(.*)": \(')
 
 
