@@ -60,6 +60,13 @@ class KdenliveSession:
         self.kdenlive = None
 
     def __enter__(self):
+        try:
+            return self._start()
+        except BaseException:
+            self.__exit__(None, None, None)  # no Xvfb or bus left behind by a failed start
+            raise
+
+    def _start(self):
         self.scratch.mkdir(parents=True, exist_ok=True)
         # KIO and Kdenlive put Unix sockets in the runtime and temp folders: a pytest tmp_path is
         # too long for a socket address (108 bytes), so these live in a short folder, which also
@@ -104,7 +111,8 @@ class KdenliveSession:
             stop(process, grace=0)
             if process.stdout:
                 process.stdout.close()
-        shutil.rmtree(self.short, ignore_errors=True)
+        if self.short is not None:
+            shutil.rmtree(self.short, ignore_errors=True)
 
     def _spawn(self, cmd, **kwargs):
         process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, **kwargs)
@@ -152,9 +160,14 @@ class KdenliveSession:
     def trigger_action(self, name: str):
         """Trigger a menu action; returns at once, since the action may open a modal box."""
         path = f"/kdenlive/MainWindow_1/actions/{name}"
-        self.call(path, "org.qtproject.Qt.QAction.setEnabled", "true")
+        method = ["org.qtproject.Qt.QAction.trigger"]
+        if self.call(path, "org.qtproject.Qt.QAction.setEnabled", "true").returncode != 0:
+            # Only some actions have their own object (KStandardAction ones such as file_save);
+            # Kdenlive's own, like 26.x's import_project (File > OpenTimelineIO Import), are
+            # reached through the main window's KMainWindow interface.
+            path, method = "/kdenlive/MainWindow_1", ["org.kde.KMainWindow.activateAction", name]
         cmd = ["gdbus", "call", "--session", "--dest", f"org.kde.kdenlive-{self.kdenlive.pid}",
-               "--object-path", path, "--method", "org.qtproject.Qt.QAction.trigger"]
+               "--object-path", path, "--method", *method]
         self._spawn(cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def press_return(self, window_id: str):
