@@ -28,6 +28,12 @@ pytestmark = [pytest.mark.kdenlive, pytest.mark.slow,
 # one Kdenlive 26.08's OTIO import used to start at source frame 0.
 SOURCES = [(100, 148), (10, 58), (300, 372), (200, 260), (400, 454)]
 MOVIE = "video/bbb/bbb_full_720p24.mp4"
+# Measured on Kdenlive 26.08.2 (see the KDENLIVE_26_OTIO_IMPORT note in adapters/otio_json.py):
+# its importer slips each clip to its source in-point after inserting it, and the slip of the last
+# clip of a track never reaches the track's MLT playlist, so the saved project (and playback) has
+# that clip from source frame 0. Strict: when Kdenlive fixes it, this test fails and must go.
+KDENLIVE_LAST_CLIP_DEFECT = ("Kdenlive 26.08 OTIO import: the last clip of a track keeps source "
+                             "in-point 0 (Kdenlive's importer, not our .otio)")
 MUSIC = "music/wesnoth/love_theme.ogg"
 
 
@@ -58,8 +64,7 @@ def make_plan(movie: Path, music: Path):
                    sections=[(0, 96, "intro"), (96, position, "drop")])
 
 
-@pytest.fixture
-def timeline_files(tmp_path, media_path):
+def write_timeline_files(tmp_path: Path, media_path):
     """``(plan, project.kdenlive, timeline.otio)`` written by our writers from the same plan."""
     media = tmp_path / "media"
     media.mkdir()
@@ -72,21 +77,33 @@ def timeline_files(tmp_path, media_path):
     return plan, project, otio_file
 
 
+@pytest.fixture
+def timeline_files(tmp_path, media_path):
+    return write_timeline_files(tmp_path, media_path)
+
+
 def expected_cuts(plan):
     """``(media, in, out inclusive, record position)`` of each planned clip, in file frames."""
     return [(plan.movie.path, c.source_start, c.source_end - 1, c.record_start)
             for c in plan.clips]
 
 
-def assert_holds_plan(saved: Path, plan) -> None:
-    """The saved project has our clips on one video track and the music on an audio track."""
+def saved_tracks(saved: Path, plan):
+    """``(video cuts, music cuts)`` of the saved project: the one video track that holds clips,
+    and every cut of the music on the audio tracks."""
     assert project_fps(saved) == plan.fps
     tracks = timeline_tracks(saved)
     with_movie = [t for t in tracks if not t.audio and t.cuts]
     assert len(with_movie) == 1, [(t.name, t.audio, t.cuts) for t in tracks]
-    assert with_movie[0].cuts == expected_cuts(plan)
     songs = [cut for t in tracks if t.audio for cut in t.cuts if cut[0] == plan.music_path]
-    assert songs == [(plan.music_path, 0, plan.duration_frames - 1, 0)], tracks
+    return with_movie[0].cuts, songs
+
+
+def assert_holds_plan(saved: Path, plan) -> None:
+    """Every clip at its record frame with its source in and out, and the music under it."""
+    video, songs = saved_tracks(saved, plan)
+    assert video == expected_cuts(plan)
+    assert songs == [(plan.music_path, 0, plan.duration_frames - 1, 0)]
 
 
 def save_as(session, target: Path, *, timeout: float = 90) -> None:
@@ -144,8 +161,13 @@ def test_kdenlive26_opens_our_project_clip_for_clip(tmp_path, timeline_files):
     assert_holds_plan(saved, plan)
 
 
-def test_kdenlive26_otio_import_clip_for_clip(tmp_path, timeline_files):
-    plan, _project, otio_file = timeline_files
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory, media_path):
+    """Our ``.otio`` through File > OpenTimelineIO Import, saved: ``(plan, saved project)``.
+
+    One Kdenlive run for the tests below."""
+    tmp_path = tmp_path_factory.mktemp("kdenlive26_import")
+    plan, _project, otio_file = write_timeline_files(tmp_path, media_path)
     saved = tmp_path / "saved_imported.kdenlive"
     with kdenlive26.chroot_session(None, tmp_path / "session", bind=[tmp_path]) as session:
         wait_for_main_window(session, "Untitled")
@@ -159,4 +181,22 @@ def test_kdenlive26_otio_import_clip_for_clip(tmp_path, timeline_files):
         time.sleep(15)
         session.screenshot(tmp_path / "kdenlive26_imported.png")
         save_as(session, saved)
+    return plan, saved
+
+
+def test_kdenlive26_otio_import_places_every_clip(imported):
+    """Record frame and length of every clip, the music, and the source in and out of every clip
+    but the last, which Kdenlive 26.08's importer itself gets wrong (next test)."""
+    plan, saved = imported
+    video, songs = saved_tracks(saved, plan)
+    expected = expected_cuts(plan)
+    assert [(c[0], c[2] - c[1], c[3]) for c in video] == \
+        [(c[0], c[2] - c[1], c[3]) for c in expected]
+    assert video[:-1] == expected[:-1]
+    assert songs == [(plan.music_path, 0, plan.duration_frames - 1, 0)]
+
+
+@pytest.mark.xfail(strict=True, reason=KDENLIVE_LAST_CLIP_DEFECT)
+def test_kdenlive26_otio_import_clip_for_clip(imported):
+    plan, saved = imported
     assert_holds_plan(saved, plan)

@@ -102,11 +102,14 @@ def chroot_session(project: Optional[Path], scratch: Path, *, bind: Sequence[Pat
     scratch.mkdir(parents=True, exist_ok=True)
     short = Path("/tmp/tskd26")
     short.mkdir(exist_ok=True)
-    folders = [scratch, *bind, short]
+    folders = [*bind, short]
+    if not any(Path(scratch).resolve().is_relative_to(Path(f).resolve()) for f in bind):
+        folders.insert(0, scratch)
     if os.path.isdir("/tmp/.X11-unix"):
         folders.append(Path("/tmp/.X11-unix"))
     with mounted(folders, read_only, root=root):
-        session = KdenliveSession(project, scratch, prefix=[shutil.which("chroot") or "/usr/sbin/chroot", str(root)],
+        chroot = shutil.which("chroot") or "/usr/sbin/chroot"
+        session = KdenliveSession(project, scratch, prefix=[chroot, str(root)],
                                   base_env=BASE_ENV, kdenliverc=KDENLIVERC, short_dir=short)
         with session:
             yield session

@@ -53,22 +53,31 @@ def timeline_tracks(path: Path) -> List[TrackCuts]:
         if element is None or ref.get("producer") == "black_track":
             continue
         props = properties(element)
-        playlist = element
+        # A Kdenlive track is a tractor of two playlists (the second holds clips that mix into
+        # the first); a plain playlist is a track on its own.
+        playlists = [element]
         if element.tag == "tractor":
-            playlist = by_id[element.find("track").get("producer")]
+            playlists = [by_id[t.get("producer")] for t in element.findall("track")]
         track = TrackCuts(name=props.get("kdenlive:track_name", element.get("id")),
                           audio=props.get("kdenlive:audio_track") == "1")
-        position = 0
-        for item in playlist:
-            if item.tag == "blank":
-                position += parse_time(item.get("length"), fps)
-            elif item.tag == "entry":
-                first = parse_time(item.get("in", "0"), fps)
-                last = parse_time(item.get("out"), fps)
-                resource = properties(by_id[item.get("producer")]).get("resource", "")
-                if not os.path.isabs(resource):
-                    resource = os.path.normpath(os.path.join(folder, resource))
-                track.cuts.append((resource, first, last, position))
-                position += last - first + 1
+        for playlist in playlists:
+            track.cuts.extend(_cuts(playlist, by_id, fps, folder))
+        track.cuts.sort(key=lambda cut: cut[3])
         tracks.append(track)
     return tracks
+
+
+def _cuts(playlist, by_id: dict, fps: Fraction, folder: str) -> List[Cut]:
+    cuts, position = [], 0
+    for item in playlist:
+        if item.tag == "blank":
+            position += parse_time(item.get("length"), fps)
+        elif item.tag == "entry":
+            first = parse_time(item.get("in", "0"), fps)
+            last = parse_time(item.get("out"), fps)
+            resource = properties(by_id[item.get("producer")]).get("resource", "")
+            if not os.path.isabs(resource):
+                resource = os.path.normpath(os.path.join(folder, resource))
+            cuts.append((resource, first, last, position))
+            position += last - first + 1
+    return cuts
