@@ -31,5 +31,6 @@ def read_from_file(path: str):
 # last clip has no next one. Measured: reordering the clips moves the defect to whichever clip
 # is last; appending a clip fixes the old last one and breaks the new one; a trailing gap, no
 # audio track, no clip markers, no available_range, or a transition do not change it. So there
-# is nothing to fix in the .otio (any workaround would add material to the timeline); for
-# Kdenlive, open our .kdenlive instead, which Kdenlive 22.12 and 26.08 place clip for clip.
+# is nothing to fix in the .otio; the only workaround found adds material (a 1-frame clip at the
+# movie's first frame after the music's end makes every planned clip exact), so it is not done.
+# For Kdenlive, open our .kdenlive instead, which Kdenlive 22.12 and 26.08 place clip for clip.
