@@ -1,7 +1,7 @@
 """Real Kdenlive (22.12 on Debian 12) opens our projects without complaint, with our clips on its timeline.
 
 Kdenlive runs under Xvfb with its own D-Bus session bus (``dbus-daemon``, as ``dbus-run-session``
-would give it) and a throw-away HOME. How we check:
+would give it) and a throw-away HOME (``tests/support/kdenlive_session.py``). How we check:
 
 * no dialog: every top-level window is listed with ``xwininfo -root -tree`` while the project loads
   and for a while after; anything but the main window and Qt's helper windows is a dialog. A
@@ -14,158 +14,25 @@ Install what it needs with ``scripts/install_kdenlive.sh``.
 """
 from __future__ import annotations
 
-import os
-import re
-import shutil
 import subprocess
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
+from tests.support.kdenlive_session import KdenliveSession, missing_host_tools
 from trailersmith.adapters import read_timeline, write_timeline
 from trailersmith.core.media import probe_video
 from trailersmith.core.model import CutPlan, PlacedClip
 from trailersmith.core.timeline import build_timeline
 
-TOOLS = ["kdenlive", "Xvfb", "dbus-daemon", "gdbus", "xwininfo", "xdotool", "import", "ffmpeg",
-         "melt"]
-MISSING = [tool for tool in TOOLS if shutil.which(tool) is None]
+MISSING = missing_host_tools(["kdenlive", "ffmpeg", "melt"])
 pytestmark = [
     pytest.mark.kdenlive, pytest.mark.slow,
     pytest.mark.skipif(bool(MISSING), reason=f"needs {', '.join(MISSING)}: run "
                        "scripts/install_kdenlive.sh (apt-get install kdenlive xvfb xdotool ...)"),
 ]
-# Top-level windows every Kdenlive session has that are not dialogs. "Welcome to Kdenlive" flashes
-# by at a first start while Kdenlive checks its set-up (it stays only when that check fails, and then
-# the project never loads, which the tests notice).
-HELPER_TITLES = {"kdenlive", "Qt Selection Owner for kdenlive", "Kdenlive", "Welcome to Kdenlive"}
-_WINDOW = re.compile(r'^ {5}(0x[0-9a-f]+) "(.*)": \(')
-
-
-class KdenliveSession:
-    """Xvfb + a private session bus + Kdenlive on one project; everything stopped on exit."""
-
-    def __init__(self, project: Path, scratch: Path):
-        self.project = project
-        self.scratch = scratch
-        self.processes = []
-        self.env = {}
-        self.short = None
-
-    def __enter__(self):
-        self.scratch.mkdir(parents=True, exist_ok=True)
-        with open(self.scratch / "x-and-bus.log", "wb") as log:
-            xvfb = self._spawn(["Xvfb", "-displayfd", "1", "-screen", "0", "1600x1000x24",
-                                "-nolisten", "tcp"], stdout=subprocess.PIPE, stderr=log)
-            bus = self._spawn(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                              stdout=subprocess.PIPE, stderr=log)
-        display = ":" + xvfb.stdout.readline().decode().strip()
-        address = bus.stdout.readline().decode().strip()
-        # KIO and Kdenlive put Unix sockets in the runtime and temp folders: a pytest tmp_path is
-        # too long for a socket address (108 bytes), so these two live in a short folder.
-        self.short = Path(tempfile.mkdtemp(prefix="tskd-", dir="/tmp" if os.path.isdir("/tmp")
-                                           else None))
-        home, runtime, temp = self.scratch / "home", self.short / "run", self.short / "tmp"
-        for folder in (home, runtime, temp):
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.env = {**os.environ, "DISPLAY": display, "DBUS_SESSION_BUS_ADDRESS": address,
-                    "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-                    "XDG_DATA_HOME": str(home / ".local/share"),
-                    "XDG_CACHE_HOME": str(home / ".cache"), "XDG_RUNTIME_DIR": str(runtime),
-                    # Kdenlive keeps a start-up lock in the temp folder; a private one means an
-                    # earlier killed instance cannot trigger its "crashed on last startup" box.
-                    "TMPDIR": str(temp),
-                    "QT_QPA_PLATFORM": "xcb"}
-        self.env.pop("SESSION_MANAGER", None)
-        log = open(self.scratch / "kdenlive.log", "wb")
-        self.kdenlive = self._spawn(["kdenlive", str(self.project)], stdout=log,
-                                    stderr=subprocess.STDOUT, env=self.env)
-        log.close()
-        return self
-
-    def __exit__(self, *exc):
-        if self.kdenlive.poll() is None:
-            self.call("/kdenlive/MainWindow_1", "org.kde.kdenlive.MainWindow.exitApp", timeout=10)
-            _stop(self.kdenlive, grace=20)
-        for process in self.processes:  # our gdbus calls, the bus and the X server
-            _stop(process, grace=0)
-            if process.stdout:
-                process.stdout.close()
-        shutil.rmtree(self.short, ignore_errors=True)
-
-    def _spawn(self, cmd, **kwargs):
-        process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, **kwargs)
-        self.processes.append(process)
-        return process
-
-    def windows(self) -> list:
-        """``(id, title)`` of every named top-level window."""
-        out = subprocess.run(["xwininfo", "-root", "-tree"], env=self.env, capture_output=True,
-                             text=True, timeout=20).stdout
-        return [m.groups() for m in map(_WINDOW.match, out.splitlines()) if m]
-
-    def dialogs(self) -> list:
-        main = f"{self.project.stem} / "
-        return [(wid, title) for wid, title in self.windows()
-                if title not in HELPER_TITLES and not title.startswith(main)
-                and not title.startswith("*" + main)]
-
-    def wait_for(self, condition, timeout: float, what: str):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = condition()
-            if value:
-                return value
-            if self.kdenlive.poll() is not None:
-                raise AssertionError(f"Kdenlive exited ({self.kdenlive.returncode}) waiting for "
-                                     f"{what}; see {self.scratch / 'kdenlive.log'}")
-            time.sleep(0.5)
-        shot = self.screenshot(self.scratch / "kdenlive_timeout.png")
-        raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}; windows: "
-                             f"{self.windows()}; screenshot {shot}")
-
-    def call(self, path: str, method: str, *args, timeout: float = 20):
-        cmd = ["gdbus", "call", "--session", "--dest", f"org.kde.kdenlive-{self.kdenlive.pid}",
-               "--object-path", path, "--method", method, *args]
-        return subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=timeout)
-
-    def trigger_action(self, name: str):
-        """Trigger a menu action; returns at once, since the action may open a modal box."""
-        path = f"/kdenlive/MainWindow_1/actions/{name}"
-        self.call(path, "org.qtproject.Qt.QAction.setEnabled", "true")
-        cmd = ["gdbus", "call", "--session", "--dest", f"org.kde.kdenlive-{self.kdenlive.pid}",
-               "--object-path", path, "--method", "org.qtproject.Qt.QAction.trigger"]
-        self._spawn(cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def press_return(self, window_id: str):
-        subprocess.run(["xdotool", "windowfocus", "--sync", window_id, "key", "Return"],
-                       env=self.env, capture_output=True, timeout=20)
-
-    def screenshot(self, path: Path) -> Path:
-        subprocess.run(["import", "-window", "root", str(path)], env=self.env,
-                       capture_output=True, timeout=60)
-        artifacts = os.environ.get("TRAILERSMITH_ARTIFACTS")
-        if artifacts and path.exists():
-            Path(artifacts).mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, Path(artifacts) / path.name)
-        return path
-
-
-def _stop(process, grace: float) -> None:
-    """Wait ``grace`` seconds for ``process`` to end, then terminate it, then kill it."""
-    try:
-        process.wait(timeout=grace)
-        return
-    except subprocess.TimeoutExpired:
-        process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def make_media(folder: Path):
