@@ -58,8 +58,8 @@ def _run(kind: str, movie: str) -> dict:
 
 
 def _score(cuts) -> tuple:
-    from trailersmith.benchmarks.annotations import read_hard_negatives, read_shot_truth
     from trailersmith.core.shots.metrics import cuts_near, match_cuts
+    from trailersmith.core.shots.truth import read_hard_negatives, read_shot_truth
 
     truth = read_shot_truth(SHOTS_CSV)
     score = match_cuts(cuts, truth.hard_cuts, tolerance=2, ignore=truth.ignore_ranges(2))
