@@ -12,8 +12,8 @@ import pytest
 
 from tests.support.fakes.fake_resolve import FakeResolve
 from tests.unit.test_resolve_otio_shape import check_resolve_export_shape
-from trailersmith.adapters.resolve_host import ResolveHost
-from trailersmith.plugin.jobs import frames_to_timecode
+from trailersmith.adapters.resolve.host import ResolveHost
+from trailersmith.core.timebase import frames_to_timecode
 
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")

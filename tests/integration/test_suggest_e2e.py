@@ -1,7 +1,6 @@
 """suggest end to end: synthetic media with known answers, then the real film and music (slow)."""
 import json
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -141,12 +140,7 @@ def test_cli_suggest_with_the_imagebind_backend_writes_moods(synthetic_media, tm
                                                              monkeypatch):
     """Issue 4, done-means 3: `suggest --backend imagebind --imagebind-weights W` end to end."""
     torch = pytest.importorskip("torch")
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "imagebind_reference", Path(__file__).with_name("imagebind_reference.py"))
-    support = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(support)
+    from tests.support import imagebind_reference as support
     from trailersmith.core.features.imagebind.model import ImageBindConfig, TowerConfig
 
     monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no user settings file

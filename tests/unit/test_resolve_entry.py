@@ -9,8 +9,8 @@ import pytest
 from tests.support.fakes.fake_pipeline import make_fake_suggest
 from tests.support.fakes.fake_resolve import FakeResolve
 from tests.support.timecoded_media import timecoded_movie_and_music
+from trailersmith.adapters.resolve.install import ENTRY_NAME, resolve_scripts_dir
 from trailersmith.cli import main
-from trailersmith.plugin.install import ENTRY_NAME, resolve_scripts_dir
 
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")

@@ -9,7 +9,7 @@ import pytest
 from tests.support.fakes.fake_resolve import FakeMediaPool, FakeResolve
 from tests.support.plans import plan_from_sources, video_info
 from tests.support.timecoded_media import timecoded_movie_and_music
-from trailersmith.adapters.resolve_host import ResolveError, ResolveHost, ResolveVersion
+from trailersmith.adapters.resolve.host import ResolveError, ResolveHost, ResolveVersion
 from trailersmith.core.timeline import build_timeline
 
 pytestmark = pytest.mark.resolve  # against the fake Resolve (tests/support/fakes)
@@ -128,7 +128,7 @@ def test_duplicate_name_none_from_resolve_is_handled(resolve, files, tmp_path):
 def test_a_file_resolve_refuses_gives_a_clear_error(resolve, files, tmp_path, monkeypatch):
     fake, project, pool, *_ = resolve
     count = project.GetTimelineCount()
-    from trailersmith.adapters import resolve_host
+    from trailersmith.adapters.resolve import host as resolve_host
 
     def broken_writer(shaped, workdir, base_name):
         bad = tmp_path / "bad.otio"

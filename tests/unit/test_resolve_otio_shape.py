@@ -14,12 +14,16 @@ import pytest
 from tests.support.fakes.fake_resolve import FakeResolve
 from tests.support.plans import plan_from_sources
 from tests.support.timecoded_media import timecoded_movie_and_music
-from trailersmith.adapters.resolve_host import ResolveHost
-from trailersmith.adapters.resolve_otio import bare_path, resolve_shape_problems, to_resolve_shape
+from trailersmith.adapters.resolve.host import ResolveHost
+from trailersmith.adapters.resolve.otio_shape import (
+    bare_path,
+    resolve_shape_problems,
+    to_resolve_shape,
+)
 
-# The skeleton of a Resolve export: schema of every level and the keys each object carries.
 pytestmark = pytest.mark.resolve  # against the fake Resolve (tests/support/fakes)
 
+# The skeleton of a Resolve export: schema of every level and the keys each object carries.
 RESOLVE_EXPORT_SHAPE = {
     "timeline": ("Timeline.1", {"global_start_time", "tracks", "metadata", "name"}),
     "stack": ("Stack.1", {"children"}),
