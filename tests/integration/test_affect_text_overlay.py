@@ -20,6 +20,7 @@ from trailersmith.core.features.text_overlay import (
 )
 from trailersmith.core.media import decode_video, probe_video
 from trailersmith.core.model import MusicAnalysis, ShotList, VideoInfo
+from trailersmith.core.shots.truth import read_shot_truth
 
 FIRST_NAMES = ["Alma", "Bruno", "Chiara", "Dmitri", "Esther", "Farid", "Greta", "Hugo", "Ines",
                "Jonas", "Kiri", "Lotte", "Marek", "Nadia", "Oskar", "Priya"]
@@ -218,11 +219,7 @@ def _annotated_shots(media_dir, frame_count):
     path = media_dir / "annotations" / "bbb_full_720p24.shots.csv"
     if not path.is_file():
         pytest.skip(f"shot annotations missing: {path}")
-    starts = {0}
-    for line in path.read_text().splitlines():
-        if line[:1].isdigit():
-            starts.add(int(line.split(",")[0]))
-    starts = sorted(starts)
+    starts = sorted({0, *read_shot_truth(path).annotated_frames})
     return np.array(list(zip(starts, starts[1:] + [frame_count])), np.int64)
 
 

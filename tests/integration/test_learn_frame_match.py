@@ -15,6 +15,7 @@ from trailersmith.core.learn.frame_match import (
     describe,
     match_shots,
 )
+from trailersmith.core.shots.truth import read_shot_truth
 
 FPS = 24
 MOVIE_FRAMES = 3600  # the first 150 s of the film is the "movie"
@@ -111,8 +112,7 @@ TITLE_AT = 4  # a title card (not from the movie) goes before this segment
 
 def _annotated_shots(media_dir):
     path = media_file(media_dir, "annotations/bbb_full_720p24.shots.csv")
-    cuts = [int(line.split(",")[0]) for line in open(path)
-            if line[0].isdigit() and 0 < int(line.split(",")[0]) < MOVIE_FRAMES]
+    cuts = [f for f in read_shot_truth(path).annotated_frames if 0 < f < MOVIE_FRAMES]
     edges = [0] + cuts + [MOVIE_FRAMES]
     return np.array([[a, b] for a, b in zip(edges[:-1], edges[1:])])
 
