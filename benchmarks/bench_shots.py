@@ -115,7 +115,7 @@ def _to_index(times_s, frame_times):
 
 
 def _truth(clip: Clip, frame_times):
-    from trailersmith.benchmarks.annotations import ShotTruth, read_hard_negatives, read_shot_truth
+    from trailersmith.core.shots.truth import ShotTruth, read_hard_negatives, read_shot_truth
 
     truth = read_shot_truth(clip.shots_csv)
     negatives = read_hard_negatives(clip.negatives_csv) if clip.negatives_csv else []

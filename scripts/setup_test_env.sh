@@ -1,6 +1,6 @@
 #!/bin/sh
 # Everything the test suite needs on a fresh Debian 12 machine: system tools (ffmpeg, melt,
-# Kdenlive under Xvfb), CPU torch, and the package with its ml, qt and test extras.
+# Kdenlive under Xvfb), CPU torch, and the package with its test extra (which holds ml and qt).
 # Idempotent: a second run installs nothing new.
 set -eu
 SUDO=""
@@ -20,9 +20,12 @@ fi
 PY=${PYTHON:-python3}
 # The CPU build first: a bare `torch` requirement would pull several GB of CUDA packages.
 $PY -m pip install -q "torch==2.13.0"
-$PY -m pip install -q -e ".[ml,qt,test,faces,cluster]"
+# The test extra holds everything the suite imports (it includes the ml and qt extras); faces and
+# cluster are the optional extras the suite also covers.
+$PY -m pip install -q -e ".[test,faces,cluster]"
 # The ImageBind reference implementation (sdist, test-only) for the parity tests.
-$PY tests/imagebind_reference.py --fetch || echo "ImageBind reference not fetched; parity tests will skip"
+$PY -m tests.support.imagebind_reference --fetch \
+    || echo "ImageBind reference not fetched; parity tests will skip"
 
 # Step: Kdenlive 26.x (Debian sid) in a chroot for tests/integration/test_kdenlive26.py, beside the
 # host's 22.12. Optional: when debootstrap or the mirror fails, CI stays green and that test skips
