@@ -30,7 +30,10 @@ def _assert_clean_failure(capsys, argv, out: Path, cache: Path, match: str):
     if cache.exists():
         files = [p for p in cache.rglob("*") if p.is_file()]
         assert not [p for p in files if p.suffix == ".tmp"], files
-        stems = {(p.parent, p.stem) for p in files}
+        from trailersmith.core.fingerprint import MEMO_DIR
+
+        # remembered file hashes are single JSON files, not stage entries
+        stems = {(p.parent, p.stem) for p in files if p.parent.name != MEMO_DIR}
         for parent, stem in stems:  # every entry complete: arrays and metadata both present
             assert (parent / f"{stem}.npz").exists() and (parent / f"{stem}.json").exists()
 
