@@ -82,7 +82,8 @@ def _extend(shot: int, length: int, shots: np.ndarray, quality: np.ndarray, free
 
 def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movie: VideoInfo, *,
              usable_end: int, quality: np.ndarray, frame_value: Optional[np.ndarray] = None,
-             eligible: Optional[np.ndarray] = None) -> CutPlan:
+             eligible: Optional[np.ndarray] = None, edges: Optional[np.ndarray] = None,
+             used: Optional[np.ndarray] = None) -> CutPlan:
     """Place ``assignment`` on the timeline; see the module docstring.
 
     Parameters
@@ -96,9 +97,14 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
     eligible
         Per-shot mask of usable material; extensions and replacements never leave it (no
         credits or black frames sneak in through a neighbour).
+    edges
+        Timeline frame edges of the segments to fill (default: the music's planned segments);
+        ``recut`` passes the part of the track the editor's clips leave.
+    used
+        Per-frame mask of movie frames already on the timeline; they are never used again.
     """
     fps = shots.fps
-    edges = segment_frames(music, fps)
+    edges = segment_frames(music, fps) if edges is None else np.asarray(edges, np.int64)
     n_frames = shots.frame_count
     free = np.ones(n_frames, bool)
     if eligible is not None:
@@ -107,6 +113,8 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
         for s in assignment.shots:  # a chosen shot is usable by definition
             free[shots.shots[s, 0]:shots.shots[s, 1]] = True
     free[usable_end:] = False
+    if used is not None:
+        free &= ~np.asarray(used, bool)
     values = np.zeros(n_frames) if frame_value is None else np.asarray(frame_value, float)
     for first, last in shots.transitions:  # mid-transition frames make poor material
         values[first:last + 1] -= 1.0
