@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 
+from ..core.fileio import write_atomic
+from ..core.timebase import as_rate, timecode_to_frames
+
 _EVENT = re.compile(r"^\d{3,}\s+\S+\s+\S+\s+\S+\s+(?:\d+\s+)?(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*$")
 
 
-def write_to_file(timeline, path: str) -> None:
-    """Write the video track of ``timeline`` as a CMX 3600 EDL."""
+def write_to_string(timeline, *, root: str = "") -> str:
+    """The video track of ``timeline`` as CMX 3600 EDL text."""
     import opentimelineio as otio
 
     copy = timeline.deepcopy()
@@ -23,7 +26,12 @@ def write_to_file(timeline, path: str) -> None:
         # The adapter counts record time from 0; a leading gap moves it to the timeline's start.
         for track in copy.tracks:
             track.insert(0, otio.schema.Gap(source_range=otio.opentime.TimeRange(duration=start)))
-    otio.adapters.write_to_file(copy, path, adapter_name="cmx_3600")
+    return otio.adapters.write_to_string(copy, adapter_name="cmx_3600")
+
+
+def write_to_file(timeline, path: str) -> None:
+    """Write the video track of ``timeline`` as a CMX 3600 EDL to ``path`` (checked, atomic)."""
+    write_atomic(path, write_to_string(timeline))
 
 
 def read_from_file(path: str, rate: float = 24.0):
@@ -36,7 +44,7 @@ def read_from_file(path: str, rate: float = 24.0):
         for line in handle:
             match = _EVENT.match(line.strip())
             if match:
-                timeline.global_start_time = otio.opentime.from_timecode(match.group(3),
-                                                                         float(rate))
+                timeline.global_start_time = otio.opentime.RationalTime(
+                    timecode_to_frames(match.group(3), rate), float(as_rate(rate)))
                 break
     return timeline

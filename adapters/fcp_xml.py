@@ -6,12 +6,12 @@ and back on the way in.
 """
 from __future__ import annotations
 
-from pathlib import Path
-from urllib.parse import unquote, urlparse
+from ..core.fileio import write_atomic
+from ._files import path_to_url, url_to_path
 
 
-def write_to_file(timeline, path: str) -> None:
-    """Write ``timeline`` as FCP7 XML, media paths as ``file://`` URLs."""
+def write_to_string(timeline, *, root: str = "") -> str:
+    """``timeline`` as FCP7 XML text, media paths as ``file://`` URLs."""
     import opentimelineio as otio
 
     copy = timeline.deepcopy()
@@ -19,8 +19,13 @@ def write_to_file(timeline, path: str) -> None:
         for reference in clip.media_references().values():
             url = getattr(reference, "target_url", None)
             if url and "://" not in url:
-                reference.target_url = Path(url).absolute().as_uri()
-    otio.adapters.write_to_file(copy, path, adapter_name="fcp_xml")
+                reference.target_url = path_to_url(url)
+    return otio.adapters.write_to_string(copy, adapter_name="fcp_xml")
+
+
+def write_to_file(timeline, path: str) -> None:
+    """Write ``timeline`` as FCP7 XML to ``path`` (checked and atomic)."""
+    write_atomic(path, write_to_string(timeline))
 
 
 def read_from_file(path: str):
@@ -31,6 +36,6 @@ def read_from_file(path: str):
     for clip in timeline.find_clips():
         for reference in clip.media_references().values():
             url = getattr(reference, "target_url", None)
-            if url and url.startswith("file://"):
-                reference.target_url = unquote(urlparse(url).path)
+            if url and url.lower().startswith("file:"):
+                reference.target_url = url_to_path(url)
     return timeline

@@ -1,16 +1,18 @@
-"""Choose a timeline file format by the output's suffix; write atomically, read back.
+"""Choose a timeline file format by the output's suffix; write checked and atomically, read back.
 
-Each format is a module of functions (``write_to_file(timeline, path)``, ``read_from_file(path)``)
-whose docstring links the format's specification.
+Each format is a module of functions (``write_to_string(timeline)``, ``write_to_file(timeline,
+path)``, ``read_from_file(path)``) whose docstring links the format's specification. The table
+below is the whole registry: a suffix names a module, imported only when that format is used.
 """
 from __future__ import annotations
 
 import importlib
 import os
-import secrets
-from typing import Optional
+from typing import Optional, Sequence
 
-from ..core.errors import ParameterError
+from ..core.errors import OutputError, ParameterError
+from ..core.fileio import FileSet, ascii_path
+from ._files import check_output_path
 
 FORMATS = {
     ".otio": "otio_json",
@@ -18,6 +20,9 @@ FORMATS = {
     ".xml": "fcp_xml",
     ".kdenlive": "kdenlive",
 }
+
+__all__ = ["FORMATS", "check_output", "format_module", "read_timeline", "supported_suffixes",
+           "write_timeline", "write_timelines"]
 
 
 def supported_suffixes() -> list:
@@ -30,7 +35,7 @@ def format_module(path: str):
     suffix = os.path.splitext(str(path))[1].lower()
     if suffix not in FORMATS:
         raise ParameterError(f"Unknown timeline format '{suffix or os.path.basename(str(path))}' "
-                             f"for {path}; use one of {', '.join(FORMATS)}.")
+                             f"for {ascii_path(str(path))}; use one of {', '.join(FORMATS)}.")
     return importlib.import_module(f"{__package__}.{FORMATS[suffix]}")
 
 
@@ -40,38 +45,54 @@ def check_output(path: str, *, overwrite: bool = False) -> str:
     Raises :class:`ParameterError` for an unknown suffix, a missing folder, or an existing file
     when ``overwrite`` is false.
     """
-    path = os.path.abspath(os.fspath(path))
     format_module(path)
-    folder = os.path.dirname(path)
-    if not os.path.isdir(folder):
-        raise ParameterError(f"Output folder {folder} does not exist; create it or pick another.")
-    if os.path.isdir(path):
-        raise ParameterError(f"Output {path} is a folder; give a file name such as trailer.otio.")
-    if os.path.exists(path) and not overwrite:
-        raise ParameterError(f"Output {path} exists; pass --force to overwrite.")
-    return path
+    return check_output_path(path, overwrite=overwrite)
 
 
 def write_timeline(timeline, path: str, *, overwrite: bool = False) -> str:
     """Write ``timeline`` to ``path`` in the format its suffix names; returns the absolute path.
 
-    The file is written to a temporary name in the same folder and then moved into place, so a
-    failure never leaves a half-written file (or clobbers an existing one).
+    The text is written to a temporary name in the same folder, checked (every byte on disk,
+    parsed back with the same number of clips), synced, then moved into place: a failure or a
+    full disk never leaves a half-written file, nor clobbers an existing one.
     """
-    path = check_output(path, overwrite=overwrite)
-    module = format_module(path)
-    stem, suffix = os.path.splitext(os.path.basename(path))
-    temporary = os.path.join(os.path.dirname(path), f".{stem}.{secrets.token_hex(4)}.part{suffix}")
-    open(temporary, "x").close()  # created like any new file, so it gets the user's umask
-    try:
-        module.write_to_file(timeline, temporary)
-        if os.path.exists(path) and not overwrite:  # appeared while we were writing
-            raise ParameterError(f"Output {path} exists; pass --force to overwrite.")
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return path
+    return write_timelines(timeline, [path], overwrite=overwrite)[0]
+
+
+def write_timelines(timeline, paths: Sequence[str], *, overwrite: bool = False) -> list:
+    """Write ``timeline`` to every path, all or nothing; returns the absolute paths."""
+    paths = [check_output(p, overwrite=overwrite) for p in paths]
+    with FileSet(overwrite=overwrite) as files:
+        for path in paths:
+            module = format_module(path)
+            text = module.write_to_string(timeline, root=os.path.dirname(path))
+            files.add(path, text, verify=_same_clips(module, timeline, path))
+        return files.commit()
+
+
+def _video_clip_count(timeline) -> int:
+    return sum(len(list(t.find_clips())) for t in timeline.tracks if t.kind == "Video")
+
+
+def _same_clips(module, timeline, path: str):
+    def verify(written: str) -> None:
+        try:
+            back = _read(module, written, rate=timeline.global_start_time.rate
+                         if timeline.global_start_time is not None else None)
+        except Exception as exc:  # noqa: BLE001 - any parse failure means a bad file
+            raise OutputError(f"{ascii_path(path)} did not parse back ({exc.__class__.__name__}); "
+                              "nothing was written. Please report this.") from None
+        if _video_clip_count(back) != _video_clip_count(timeline):
+            raise OutputError(f"{ascii_path(path)} read back with {_video_clip_count(back)} of "
+                              f"{_video_clip_count(timeline)} clips; nothing was written. Please "
+                              "report this.")
+    return verify
+
+
+def _read(module, path: str, *, rate=None):
+    if module.__name__.endswith(".edl"):
+        return module.read_from_file(path, rate=float(rate or 24.0))
+    return module.read_from_file(path)
 
 
 def read_timeline(path: str, *, rate: Optional[float] = None):
@@ -82,7 +103,5 @@ def read_timeline(path: str, *, rate: Optional[float] = None):
     path = os.path.abspath(os.fspath(path))
     module = format_module(path)
     if not os.path.isfile(path):
-        raise ParameterError(f"Timeline file {path} not found; check the path.")
-    if module.__name__.endswith(".edl"):
-        return module.read_from_file(path, rate=float(rate or 24.0))
-    return module.read_from_file(path)
+        raise ParameterError(f"Timeline file {ascii_path(path)} not found; check the path.")
+    return _read(module, path, rate=rate)

@@ -16,17 +16,13 @@ import numpy as np
 
 from .errors import MediaError
 from .model import Assignment, CutPlan, MusicAnalysis, PlacedClip, ShotList, VideoInfo
-
-
-def seconds_to_frame(t: float, fps: Fraction) -> int:
-    """Nearest frame boundary to time ``t`` at the exact rate ``fps``."""
-    return int(round(Fraction(t).limit_denominator(1_000_000) * fps))
+from .timebase import seconds_to_frames
 
 
 def segment_frames(music: MusicAnalysis, fps: Fraction) -> np.ndarray:
     """Timeline frame edges ``(S + 1,)`` of the music segments; strictly increasing."""
-    edges = [0] + [seconds_to_frame(t, fps) for t in music.cuts_s]
-    edges.append(seconds_to_frame(music.duration_s, fps))
+    edges = [0] + [seconds_to_frames(t, fps) for t in music.cuts_s]
+    edges.append(seconds_to_frames(music.duration_s, fps))
     edges = np.asarray(edges, np.int64)
     if np.any(np.diff(edges) <= 0):
         raise MediaError("Two planned cuts fall on the same frame; use a slower pace.")
@@ -149,7 +145,7 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
             source_end=start + length, record_start=int(edges[j]), record_end=int(edges[j + 1]),
             score=float(assignment.scores[j]), reason=reason, extended_with=extended))
     clips.sort(key=lambda c: c.record_start)
-    sections = [(seconds_to_frame(a, fps), seconds_to_frame(b, fps), f"Section {k + 1}")
+    sections = [(seconds_to_frames(a, fps), seconds_to_frames(b, fps), f"Section {k + 1}")
                 for k, (a, b) in enumerate(np.asarray(music.sections_s).reshape(-1, 2))]
     return CutPlan(movie=movie, music_path=music.path, music_duration_s=music.duration_s, fps=fps,
                    duration_frames=int(edges[-1]), clips=clips, sections=sections,

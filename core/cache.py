@@ -11,13 +11,13 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Dict, Iterable, Optional, Tuple
 
 import numpy as np
-
 from trailersmith import __version__
+
+from .fileio import atomic_file, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +26,10 @@ _SAMPLES = 16  # chunks spread over the file; small files are hashed whole
 
 
 def default_cache_dir() -> Path:
-    """``$TRAILERSMITH_CACHE``, else ``$XDG_CACHE_HOME/trailersmith``, else ``~/.cache/...``."""
-    if os.environ.get("TRAILERSMITH_CACHE"):
-        return Path(os.environ["TRAILERSMITH_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "trailersmith"
+    """``$TRAILERSMITH_CACHE``, else the user cache folder (platformdirs; see :mod:`.userdirs`)."""
+    from .userdirs import cache_dir
+
+    return cache_dir()
 
 
 def file_fingerprint(path: str) -> str:
@@ -93,19 +92,6 @@ class StageCache:
         """Store an entry atomically (arrays first, metadata last)."""
         npz_path, json_path = self._paths(stage, key)
         npz_path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(npz_path, lambda f: np.savez(f, **arrays))
-        _atomic_write(json_path, lambda f: f.write(json.dumps(meta, default=str).encode()))
-
-
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        with atomic_file(str(npz_path)) as f:
+            np.savez(f, **arrays)
+        write_atomic(str(json_path), json.dumps(meta, default=str))

@@ -19,3 +19,11 @@ class ModelUnavailableError(TrailersmithError):
 
 class Cancelled(TrailersmithError):
     """The user cancelled a running job."""
+
+
+class OutputError(TrailersmithError):
+    """An output file cannot be written where asked (permissions, a failed check)."""
+
+
+class DiskFullError(OutputError):
+    """The disk (or quota) filled up while writing; nothing was left behind."""

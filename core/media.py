@@ -17,6 +17,7 @@ import numpy as np
 from .errors import MediaError
 from .model import VideoInfo
 from .progress import Reporter, ensure_reporter
+from .timebase import seconds_to_frames, timecode_to_frames
 
 # A decode that yields fewer frames than the container promised by more than this is truncated.
 _TRUNCATION_TOLERANCE = 0.02
@@ -71,21 +72,11 @@ def _open(path: str, role: str):
 
 
 def _timecode_to_frames(tc: str, fps: Fraction) -> int:
-    """'HH:MM:SS:FF' (or ';' drop-frame separator) to a frame count at the nominal integer rate."""
-    parts = tc.replace(";", ":").replace(".", ":").split(":")
-    if len(parts) != 4:
-        return 0
+    """The movie's start timecode as a frame number (0 when it is not a readable timecode)."""
     try:
-        h, m, s, f = (int(p) for p in parts)
+        return timecode_to_frames(tc, fps)
     except ValueError:
         return 0
-    base = round(fps)
-    frames = ((h * 60 + m) * 60 + s) * base + f
-    if ";" in tc and base in (30, 60):  # SMPTE drop-frame: skip 2 (or 4) numbers a minute
-        drop = 2 * base // 30
-        total_minutes = h * 60 + m
-        frames -= drop * (total_minutes - total_minutes // 10)
-    return frames
 
 
 def _find_timecode(container, stream) -> Optional[str]:
@@ -122,7 +113,7 @@ def probe_video(path: str) -> VideoInfo:
             duration = container.duration / 1_000_000
         else:
             duration = 0.0
-        frames = stream.frames or int(round(duration * float(avg)))
+        frames = stream.frames or seconds_to_frames(duration, avg)
         tc = _find_timecode(container, stream)
         return VideoInfo(
             path=path, fps=fps, frame_count=int(frames), width=stream.codec_context.width,

@@ -11,23 +11,9 @@ from typing import Dict, Optional
 import numpy as np
 
 from .model import Assignment, CutPlan, MusicAnalysis, ShotList, VideoInfo
+from .options import SuggestOptions
+from .options import validate as _validate
 from .progress import Reporter
-
-
-@dataclass
-class SuggestOptions:
-    """What an editor can choose. ``pace`` > 1 cuts faster, < 1 slower."""
-
-    generator: str = "ot"
-    backend: str = "affect"
-    spoiler_guard: float = 0.9
-    seed: int = 0
-    pace: float = 1.0
-    segmentation: str = "beats"  # "ipot": IPOT's 2 s KernelCPD segments, for comparison
-    detector: str = "auto"
-    backend_options: Dict = field(default_factory=dict)
-    generator_options: Dict = field(default_factory=dict)
-    cache_dir: Optional[str] = None
 
 
 @dataclass
@@ -66,15 +52,6 @@ class SuggestResult:
 def _cache(options: SuggestOptions):
     from .cache import StageCache
     return StageCache(options.cache_dir)
-
-
-def _validate(options: SuggestOptions) -> None:
-    from .errors import ParameterError
-    if not 0.05 <= options.spoiler_guard <= 1.0:
-        raise ParameterError(f"--spoiler-guard must be between 0.05 and 1.0 (got "
-                             f"{options.spoiler_guard}); 0.9 keeps the last 10% unseen.")
-    if not 0.25 <= options.pace <= 4.0:
-        raise ParameterError(f"pace must be between 0.25 and 4.0 (got {options.pace}).")
 
 
 def analyze_movie(path: str, options: Optional[SuggestOptions] = None,

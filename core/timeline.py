@@ -14,12 +14,29 @@ from typing import Optional, Sequence
 
 from .errors import ParameterError
 from .model import CutPlan, PlacedClip
+from .timebase import (
+    as_rate,
+    frames_to_seconds,
+    rate_text,
+    rational_time,
+    seconds_to_frames,
+    time_range,
+    timecode_to_frames,
+)
 
-TIMELINE_START_TIMECODE = "01:00:00:00"
-VIDEO_TRACK_NAME = "Video 1"
-AUDIO_TRACK_NAME = "Audio 1"
-MEDIA_KEY = "DEFAULT_MEDIA"
+# Resolve's timeline shape, written once (adapters/resolve/otio_shape.py checks against these).
+TIMELINE_START_TIMECODE = "01:00:00:00"  # where a new Resolve timeline starts
+MEDIA_KEY = "DEFAULT_MEDIA"  # the media-reference key Resolve's own exports use
 METADATA_KEY = "trailersmith"
+
+
+def track_name(kind: str, number: int) -> str:
+    """Resolve's track names: ``"Video 1"``, ``"Audio 2"`` (kind is "Video" or "Audio")."""
+    return f"{kind} {number}"
+
+
+VIDEO_TRACK_NAME = track_name("Video", 1)
+AUDIO_TRACK_NAME = track_name("Audio", 1)
 
 
 def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequence[str]] = None):
@@ -47,13 +64,12 @@ def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequenc
     """
     import opentimelineio as otio
 
-    fps = Fraction(plan.fps)
     _check_plan(plan)
-    rate = float(fps)
-    start = otio.opentime.from_timecode(TIMELINE_START_TIMECODE, rate)
+    fps = as_rate(plan.fps)
+    start = rational_time(timecode_to_frames(TIMELINE_START_TIMECODE, fps), fps)
     timeline = otio.schema.Timeline(name=name, global_start_time=start)
     timeline.metadata[METADATA_KEY] = {
-        "fps": f"{fps.numerator}/{fps.denominator}",
+        "fps": rate_text(fps),
         "width": int(plan.movie.width), "height": int(plan.movie.height),
         "movie": os.path.abspath(plan.movie.path), "music": os.path.abspath(plan.music_path),
         "movie_start_frame": int(plan.movie.start_frame),
@@ -64,18 +80,18 @@ def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequenc
 
     video = otio.schema.Track(name=VIDEO_TRACK_NAME, kind=otio.schema.TrackKind.Video)
     for placed in plan.clips:
-        video.append(_video_clip(plan, placed, rate))
+        video.append(_video_clip(plan, placed, fps))
     audio = otio.schema.Track(name=AUDIO_TRACK_NAME, kind=otio.schema.TrackKind.Audio)
-    audio.append(_music_clip(plan, rate))
+    audio.append(_music_clip(plan, fps))
     timeline.tracks.append(video)
     timeline.tracks.append(audio)
 
     labels = _labels(plan, section_labels)
     for number, ((first, end, _label), label) in enumerate(zip(plan.sections, labels), start=1):
-        seconds = (int(end) - int(first)) / float(fps)
+        seconds = float(frames_to_seconds(int(end) - int(first), fps))
         timeline.tracks.markers.append(otio.schema.Marker(
             name=label, color=otio.schema.MarkerColor.BLUE,
-            marked_range=_range(int(first), 1, rate),
+            marked_range=time_range(int(first), 1, fps),
             comment=f"music section {number} of {len(labels)}, {seconds:.1f} s"))
     return timeline
 
@@ -85,10 +101,9 @@ def source_start_frame(plan: CutPlan, decoded_index: int) -> int:
 
     For variable-frame-rate movies the frame's own timestamp decides, converted to the nominal rate.
     """
-    fps = Fraction(plan.fps)
     times = plan.frame_times_s
     if times is not None and len(times) > decoded_index:
-        offset = int(round(float(times[decoded_index]) * fps.numerator / fps.denominator))
+        offset = seconds_to_frames(float(times[decoded_index]), plan.fps)
     else:
         offset = int(decoded_index)
     return int(plan.movie.start_frame) + offset
@@ -99,33 +114,25 @@ def movie_length_frames(plan: CutPlan) -> int:
     times = plan.frame_times_s
     length = int(plan.movie.frame_count)
     if times is not None and len(times):
-        fps = Fraction(plan.fps)
-        length = max(length, int(round(float(times[-1]) * fps.numerator / fps.denominator)) + 1)
+        length = max(length, seconds_to_frames(float(times[-1]), plan.fps) + 1)
     return length
 
 
-def _range(start: int, duration: int, rate: float):
-    import opentimelineio as otio
-
-    return otio.opentime.TimeRange(otio.opentime.RationalTime(start, rate),
-                                   otio.opentime.RationalTime(duration, rate))
-
-
-def _reference(path: str, start: int, duration: int, rate: float):
+def _reference(path: str, start: int, duration: int, fps: Fraction):
     import opentimelineio as otio
 
     return otio.schema.ExternalReference(target_url=os.path.abspath(path),
-                                         available_range=_range(start, duration, rate))
+                                         available_range=time_range(start, duration, fps))
 
 
-def _video_clip(plan: CutPlan, placed: PlacedClip, rate: float):
+def _video_clip(plan: CutPlan, placed: PlacedClip, fps: Fraction):
     import opentimelineio as otio
 
     movie = plan.movie
     first = source_start_frame(plan, placed.source_start)
     clip = otio.schema.Clip(name=os.path.basename(movie.path),
-                            source_range=_range(first, placed.length, rate))
-    reference = _reference(movie.path, int(movie.start_frame), movie_length_frames(plan), rate)
+                            source_range=time_range(first, placed.length, fps))
+    reference = _reference(movie.path, int(movie.start_frame), movie_length_frames(plan), fps)
     clip.set_media_references({MEDIA_KEY: reference}, MEDIA_KEY)
     why = str(placed.reason)
     clip.metadata[METADATA_KEY] = {
@@ -137,20 +144,18 @@ def _video_clip(plan: CutPlan, placed: PlacedClip, rate: float):
     }
     clip.markers.append(otio.schema.Marker(
         name=f"Shot {placed.shot} (scene {placed.scene}) for segment {placed.segment}",
-        color=otio.schema.MarkerColor.GREEN, marked_range=_range(first, 1, rate),
+        color=otio.schema.MarkerColor.GREEN, marked_range=time_range(first, 1, fps),
         comment=f"{why} (score {placed.score:.2f})"))
     return clip
 
 
-def _music_clip(plan: CutPlan, rate: float):
+def _music_clip(plan: CutPlan, fps: Fraction):
     import opentimelineio as otio
 
-    fps = Fraction(plan.fps)
-    length = max(int(plan.duration_frames),
-                 int(round(plan.music_duration_s * fps.numerator / fps.denominator)))
+    length = max(int(plan.duration_frames), seconds_to_frames(plan.music_duration_s, fps))
     clip = otio.schema.Clip(name=os.path.basename(plan.music_path),
-                            source_range=_range(0, int(plan.duration_frames), rate))
-    clip.set_media_references({MEDIA_KEY: _reference(plan.music_path, 0, length, rate)},
+                            source_range=time_range(0, int(plan.duration_frames), fps))
+    clip.set_media_references({MEDIA_KEY: _reference(plan.music_path, 0, length, fps)},
                               MEDIA_KEY)
     return clip
 

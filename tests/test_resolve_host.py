@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fakes.fake_resolve import FakeMediaPool, FakeResolve  # noqa: E402
 from timecoded_media import timecoded_movie_and_music  # noqa: E402
 
-from trailersmith.adapters.resolve_host import (ResolveError, ResolveHost,  # noqa: E402
+from trailersmith.adapters.resolve.host import (ResolveError, ResolveHost,  # noqa: E402
                                                 ResolveVersion)
 from trailersmith.core.model import CutPlan, PlacedClip, VideoInfo  # noqa: E402
 from trailersmith.core.timeline import build_timeline  # noqa: E402
@@ -136,7 +136,7 @@ def test_duplicate_name_none_from_resolve_is_handled(resolve, files, tmp_path):
 def test_a_file_resolve_refuses_gives_a_clear_error(resolve, files, tmp_path, monkeypatch):
     fake, project, pool, *_ = resolve
     count = project.GetTimelineCount()
-    from trailersmith.adapters import resolve_host
+    from trailersmith.adapters.resolve import host as resolve_host
 
     def broken_writer(shaped, workdir, base_name):
         bad = tmp_path / "bad.otio"

@@ -25,7 +25,8 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 
 from ..model import MusicAnalysis, ShotList, VideoInfo
-from .base import FeatureBackend, register_backend
+from ..timebase import seconds_to_frames
+from .interface import FeatureBackend
 from .text_overlay import TextOverlayConsumer, text_frames
 
 #: Axis weights (energy matters most: loud music wants moving pictures).
@@ -155,7 +156,7 @@ def shot_quality(cues: Dict[str, np.ndarray], shots: ShotList) -> np.ndarray:
     q *= 0.75 + 0.25 * quantiles(cues["contrast"])
     q *= 0.8 + 0.2 * quantiles(cues["colourfulness"])
     q *= 0.9 + 0.1 * np.clip(cues["skin"] * 10, 0, 1)
-    too_short = shots.lengths < max(3, round(float(shots.fps) * 0.25))
+    too_short = shots.lengths < max(3, seconds_to_frames(0.25, shots.fps))
     q[too_short] *= 0.2
     return np.clip(q, 0.0, 1.0)
 
@@ -236,4 +237,6 @@ class AffectBackend(FeatureBackend):
         return features, cues
 
 
-register_backend("affect", AffectBackend)
+#: Keyword options of :func:`create_backend` (none: affect needs no weights or settings).
+OPTIONS = ()
+create_backend = AffectBackend

@@ -15,11 +15,13 @@ of the 320-wide analysis frame.
 """
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import List
 
 import numpy as np
 
 from ..model import VideoInfo
+from ..timebase import seconds_to_frames
 
 #: Width of the analysis frames; the height follows the movie's display aspect.
 ANALYSIS_WIDTH = 320
@@ -168,7 +170,7 @@ class TextOverlayConsumer:
 
     def __init__(self, info: VideoInfo) -> None:
         self.size = analysis_size(info)
-        self.stride = max(1, int(round(float(info.fps or 24) / SAMPLES_PER_SECOND)))
+        self.stride = max(1, seconds_to_frames(1 / Fraction(SAMPLES_PER_SECOND), info.fps or 24))
         self._batch: List[np.ndarray] = []
         self._indices: List[int] = []
         self._scores: List[np.ndarray] = []

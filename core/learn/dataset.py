@@ -11,7 +11,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
@@ -19,6 +18,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from ..errors import ParameterError
+from ..fileio import atomic_file, write_atomic
 from ..model import GenerationProblem
 
 FORMAT = "trailersmith-dataset"
@@ -105,27 +105,15 @@ def safe_id(text: str) -> str:
     return f"{stem}-{digest}" if stem else digest
 
 
-def _atomic_write(path: str, write) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.splitext(path)[1])
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def save_pair(folder: str, example: PairExample) -> str:
     """Write one pair's arrays to ``folder/pairs/<id>.npz``; returns the path relative to folder."""
     rel = f"pairs/{safe_id(example.pair_id)}.npz"
     arrays = {name: getattr(example, name) for name in _ARRAYS
               if getattr(example, name) is not None}
     arrays["ids"] = np.array([example.pair_id, example.movie_id])
-    _atomic_write(os.path.join(folder, rel), lambda fh: np.savez_compressed(fh, **arrays))
+    os.makedirs(os.path.join(folder, "pairs"), exist_ok=True)
+    with atomic_file(os.path.join(folder, rel)) as fh:
+        np.savez_compressed(fh, **arrays)
     return rel
 
 
@@ -165,7 +153,8 @@ def write_index(folder: str, index: Dict) -> None:
     """Write ``dataset.json`` atomically."""
     index = {**index, "format": FORMAT, "version": VERSION}
     text = json.dumps(index, indent=1, sort_keys=True).encode("utf-8")
-    _atomic_write(os.path.join(folder, INDEX_NAME), lambda fh: fh.write(text))
+    os.makedirs(folder, exist_ok=True)
+    write_atomic(os.path.join(folder, INDEX_NAME), text)
 
 
 def read_index(folder: str) -> Dict:

@@ -305,3 +305,43 @@ def make_consumer(*, weights: Optional[str] = None, device: str = "auto",
     plan = cpu_plan() if device == "cpu" else WorkerPlan()
     return TransNetConsumer(runner, window=window, context=context, plan=plan,
                             on_drain=on_drain)
+
+
+#: Bump when this detector's output changes, so cached analyses are not reused.
+VERSION = "1"
+
+
+class TransNetDetector:
+    """The detector interface (see :mod:`.detect`): TransNetV2, confirmed by the content cuts."""
+
+    def __init__(self, net: TransNetConsumer) -> None:
+        self.net = net
+        self.consumers = (net,)
+
+    def boundaries(self, stats) -> list:
+        """TransNetV2's boundaries; a content cut confirms a weak single-frame peak."""
+        from .boundaries import transnet_boundaries
+        from .histogram import histogram_boundaries
+
+        confirmed = [b.frame for b in histogram_boundaries(stats)]
+        return transnet_boundaries(self.net.single, self.net.many, confirmed=confirmed)
+
+    def evidence(self) -> dict:
+        """TransNetV2's per-frame ``single`` and ``many`` probabilities."""
+        return {"single": self.net.single, "many": self.net.many}
+
+    def close(self) -> None:
+        """Stop the inference worker."""
+        self.net.close()
+
+
+def make_detector(*, reporter, weights: Optional[str] = None, device: str = "auto",
+                  precision: str = "auto", window: Optional[int] = None) -> TransNetDetector:
+    """The registry's entry point: load the model (cached per process) for this decode pass."""
+    reporter.report("Loading the shot detector", 0, 1)
+
+    def on_drain(done, total):
+        reporter.report("Finding shots", done, total)
+
+    return TransNetDetector(make_consumer(weights=weights, device=device, precision=precision,
+                                          window=window or DEFAULT_WINDOW, on_drain=on_drain))

@@ -1,6 +1,6 @@
 """Read a ``.kdenlive`` project (MLT XML) back into an OTIO timeline.
 
-Enough of the format for round trips of the projects :mod:`.kdenlive` writes, including after
+Enough of the format for round trips of the projects :mod:`.write` writes, including after
 Kdenlive 22.12 has re-saved them (clock-time in/out values, relative paths, extra properties).
 Format references: https://www.mltframework.org/docs/mltxml/ and Kdenlive's
 ``dev-docs/fileformat.md``. The timeline is the last ``<tractor>``; each of its tracks but the black
@@ -13,10 +13,10 @@ import os
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 
-from ..core.errors import ParameterError
-from .kdenlive import START_FRAME_PROPERTY
-
-_COLOURS = ["PURPLE", "CYAN", "BLUE", "GREEN", "YELLOW", "ORANGE", "RED", "PINK", "MAGENTA"]
+from ...core.errors import ParameterError
+from ...core.fileio import ascii_path
+from ...core.timebase import rate_text, seconds_to_frames, time_range, timecode_to_frames
+from .mlt import START_FRAME_PROPERTY, marker_colour, properties
 
 
 def read_from_file(path: str):
@@ -24,17 +24,13 @@ def read_from_file(path: str):
     try:
         root = ET.parse(path).getroot()
     except (ET.ParseError, OSError) as exc:
-        raise ParameterError(f"Cannot read Kdenlive project {path} ({exc}); "
+        raise ParameterError(f"Cannot read Kdenlive project {ascii_path(path)} ({exc}); "
                              "is it a complete .kdenlive file?") from None
     if root.tag != "mlt":
-        raise ParameterError(f"{path} is not an MLT/Kdenlive project (root <{root.tag}>).")
+        raise ParameterError(f"{ascii_path(path)} is not an MLT/Kdenlive project "
+                             f"(root <{root.tag}>).")
     folder = root.get("root") or os.path.dirname(os.path.abspath(path))
     return _Reader(root, folder, os.path.splitext(os.path.basename(path))[0]).timeline()
-
-
-def properties(element) -> dict:
-    """``<property name=...>`` children of ``element`` as a dict of strings."""
-    return {p.get("name"): (p.text or "") for p in element.findall("property")}
 
 
 def parse_time(value, fps: Fraction) -> int:
@@ -44,12 +40,11 @@ def parse_time(value, fps: Fraction) -> int:
         return int(round(float(text)))
     parts = text.split(":")
     if len(parts) == 4:  # SMPTE timecode
-        h, m, s, f = (int(p) for p in parts)
-        return ((h * 60 + m) * 60 + s) * round(fps) + f
+        return timecode_to_frames(text, fps)
     seconds = Fraction(0)
     for part in parts:
         seconds = seconds * 60 + Fraction(part)
-    return int(round(seconds * fps))
+    return seconds_to_frames(seconds, fps)
 
 
 class _Reader:
@@ -61,7 +56,6 @@ class _Reader:
         if profile is None:
             raise ParameterError("Kdenlive project has no <profile>; cannot tell its frame rate.")
         self.fps = Fraction(int(profile.get("frame_rate_num")), int(profile.get("frame_rate_den")))
-        self.rate = float(self.fps)
         self.by_id = {e.get("id"): e for e in root if e.get("id")}
 
     def timeline(self):
@@ -87,7 +81,7 @@ class _Reader:
         timeline = otio.schema.Timeline(name=self.name)
         for track in video + audio[::-1]:
             timeline.tracks.append(track)
-        timeline.metadata["trailersmith"] = {"fps": f"{self.fps.numerator}/{self.fps.denominator}"}
+        timeline.metadata["trailersmith"] = {"fps": rate_text(self.fps)}
         bin_props = properties(self.by_id["main_bin"]) if "main_bin" in self.by_id else {}
         for guide in json.loads(bin_props.get("kdenlive:docproperties.guides") or "[]"):
             timeline.tracks.markers.append(self._marker(guide, int(guide["pos"]), 0))
@@ -138,16 +132,12 @@ class _Reader:
         return clip
 
     def _range(self, start: int, duration: int):
-        import opentimelineio as otio
-
-        return otio.opentime.TimeRange(otio.opentime.RationalTime(start, self.rate),
-                                       otio.opentime.RationalTime(duration, self.rate))
+        return time_range(start, duration, self.fps)
 
     def _marker(self, data: dict, position: int, duration: int):
         import opentimelineio as otio
 
-        kind = int(data.get("type", 0))
-        colour = _COLOURS[kind] if 0 <= kind < len(_COLOURS) else "PURPLE"
+        colour = marker_colour(data.get("type", 0))
         name, _sep, comment = str(data.get("comment", "")).partition(": ")
         return otio.schema.Marker(name=name, color=colour, comment=comment,
                                   marked_range=self._range(position, duration))

@@ -7,42 +7,50 @@ import os
 import sys
 
 from trailersmith.core.errors import ParameterError
+from trailersmith.core.options import option
+
+from .parser import add_spec_options, spec_type
+from .progress import progress_reporter
 
 _METRIC_COLUMNS = ("sel_P@1", "sel_R@1", "sel_F1@1", "sel_F1@3", "sel_F1@5", "align_F1@1", "LD",
                    "AA", "KL", "shots", "official_shots", "mean_shot_s", "official_mean_shot_s")
 
 
 def register(sub) -> None:
-    """Add ``dataset``, ``train`` and ``eval`` to ``sub`` (an argparse sub-parsers object)."""
+    """Add ``dataset``, ``train`` and ``eval`` to ``sub`` (the CLI's sub-parsers)."""
+    from .parser import SubParsers, common_flags
+
     p = sub.add_parser("dataset", help="build a training set from your movie-trailer pairs")
-    dsub = p.add_subparsers(dest="dataset_command", metavar="ACTION", parser_class=type(p))
+    dsub = SubParsers(p.add_subparsers(dest="dataset_command", metavar="ACTION",
+                                        parser_class=type(p)), common_flags())
     b = dsub.add_parser("build", help="match trailer shots to movie shots; write OUT_DIR")
     b.add_argument("pairs", metavar="PAIRS.csv",
                    help="columns movie,trailer[,music][,id]; paths relative to the CSV")
-    b.add_argument("out_dir", metavar="OUT_DIR")
-    b.add_argument("--backend", default="affect", help="feature backend (affect, imagebind)")
-    b.add_argument("--imagebind-weights", metavar="PATH", help="imagebind_huge.pth")
-    b.add_argument("--detector", default="auto", choices=("auto", "transnetv2", "histogram"))
+    b.add_argument("out_dir", metavar="OUT_DIR", help="folder for dataset.json and the pairs")
+    add_spec_options(b, "dataset build")
     b.add_argument("--rebuild", action="store_true",
                    help="redo pairs already built (default: keep them, so a build resumes)")
     b.add_argument("--json", action="store_true", help="print the build report as JSON")
     b.set_defaults(func=run_dataset_build)
     s = dsub.add_parser("planted", help="write the synthetic planted benchmark as a dataset")
-    s.add_argument("out_dir", metavar="OUT_DIR")
-    s.add_argument("--movies", type=int, default=200)
-    s.add_argument("--seed", type=int, default=0, help="which movies")
-    s.add_argument("--rule-seed", type=int, default=0, help="which hidden rule")
+    s.add_argument("out_dir", metavar="OUT_DIR", help="folder for the planted dataset")
+    s.add_argument("--movies", type=int, default=200, help="how many movie-trailer pairs")
+    s.add_argument("--seed", type=spec_type(option("seed")), default=option("seed").default,
+                   help="which movies")
+    s.add_argument("--rule-seed", type=spec_type(option("seed")), default=option("seed").default,
+                   help="which hidden rule")
     s.set_defaults(func=run_dataset_planted)
     p.set_defaults(func=lambda args: _usage(p))
 
     t = sub.add_parser("train", help="train the ipot or ssmp generator on a dataset")
-    t.add_argument("dataset", metavar="DATASET")
-    t.add_argument("--generator", required=True, choices=("ipot", "ssmp"))
+    t.add_argument("dataset", metavar="DATASET", help="a folder written by 'dataset build'")
+    t.add_argument("--generator", required=True, choices=option("checkpoint").generators,
+                   help="which learned generator to train")
     t.add_argument("-o", "--output", required=True, metavar="CHECKPOINT")
     t.add_argument("--epochs", type=int, default=150)
     t.add_argument("--batch-size", type=int, default=8)
     t.add_argument("--lr", type=float, default=2e-3)
-    t.add_argument("--seed", type=int, default=0)
+    add_spec_options(t, "train")
     t.add_argument("--val-fraction", type=float, default=0.15,
                    help="share of movies held out for validation (default 0.15)")
     t.add_argument("--patience", type=int, default=12,
@@ -57,13 +65,10 @@ def register(sub) -> None:
     t.set_defaults(func=run_train)
 
     e = sub.add_parser("eval", help="score a generator on a dataset with the papers' metrics")
-    e.add_argument("dataset", metavar="DATASET")
-    e.add_argument("--generator", default="ot", help="ot, knapsack, ipot, ssmp")
-    e.add_argument("--checkpoint", help="trained checkpoint for --generator ipot/ssmp")
+    e.add_argument("dataset", metavar="DATASET", help="a folder written by 'dataset build'")
+    add_spec_options(e, "eval")
     e.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                    help="generator option, e.g. decoding=self-corrective (repeatable)")
-    e.add_argument("--spoiler-guard", type=float, default=0.9, metavar="F")
-    e.add_argument("--seed", type=int, default=0)
     e.add_argument("--segments", default="official", choices=("official", "plan"),
                    help="official: one segment per official trailer shot (default); plan: the "
                    "music cut where suggest would cut it")
@@ -96,14 +101,6 @@ def parse_options(items) -> dict:
     return out
 
 
-def _reporter():
-    from trailersmith.commands import ProgressBar
-    from trailersmith.core.progress import Reporter
-
-    bar = ProgressBar()
-    return Reporter(bar), bar
-
-
 def _json_safe(x):
     if isinstance(x, float) and math.isnan(x):
         return None
@@ -117,14 +114,13 @@ def _json_safe(x):
 def run_dataset_build(args) -> int:
     from trailersmith.core.learn.builder import build_dataset
 
-    backend_options = {"weights": args.imagebind_weights} if args.imagebind_weights else {}
-    reporter, bar = _reporter()
-    try:
-        report = build_dataset(args.pairs, args.out_dir, backend=args.backend,
-                               backend_options=backend_options, detector=args.detector,
+    from .commands import options_from_args
+
+    options = options_from_args(args)  # ranges and combinations (weights only with imagebind)
+    with progress_reporter(args) as reporter:
+        report = build_dataset(args.pairs, args.out_dir, backend=options.backend,
+                               backend_options=options.backend_options, detector=options.detector,
                                rebuild=args.rebuild, reporter=reporter)
-    finally:
-        bar.close()
     if args.json:
         print(json.dumps(_json_safe(report), indent=1))
         return 0
@@ -166,14 +162,11 @@ def run_train(args) -> int:
     opts = TrainOptions(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                         seed=args.seed, val_fraction=args.val_fraction, patience=args.patience,
                         threads=args.threads, device=args.device)
-    reporter, bar = _reporter()
-    try:
+    with progress_reporter(args) as reporter:
         report = train(args.generator, examples, args.output, options=opts,
                        model_options=parse_options(args.model_option),
                        backend=index.get("backend", "unknown"), resume=args.resume,
                        reporter=reporter)
-    finally:
-        bar.close()
     if args.json:
         print(json.dumps(_json_safe(report.as_dict()), indent=1))
     else:
@@ -194,13 +187,10 @@ def run_eval(args) -> int:
     if args.checkpoint:
         options["checkpoint"] = args.checkpoint
     _, examples = load_dataset(args.dataset)
-    reporter, bar = _reporter()
-    try:
+    with progress_reporter(args) as reporter:
         rows, average = evaluate_generator(args.generator, examples, options=options,
                                            seed=args.seed, spoiler_guard=args.spoiler_guard,
                                            segments=args.segments, reporter=reporter)
-    finally:
-        bar.close()
     if args.json:
         print(json.dumps(_json_safe({
             "generator": args.generator, "pairs": rows, "average": average,

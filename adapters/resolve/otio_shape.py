@@ -11,16 +11,17 @@ No Resolve handle here: this module works on files and OTIO objects only.
 from __future__ import annotations
 
 import os
-from fractions import Fraction
 from typing import Callable, List, Optional
-from urllib.parse import unquote, urlparse
-from urllib.request import url2pathname
 
-from trailersmith.core.errors import MediaError, ParameterError
+from ...core.errors import MediaError, ParameterError
+from ...core.fileio import ascii_path
+from ...core.timebase import rescale_frames, seconds_to_frames, timecode_to_frames
 
-DEFAULT_KEY = "DEFAULT_MEDIA"
-#: A new Resolve timeline starts at 01:00:00:00 unless the project says otherwise.
-DEFAULT_START_HOURS = 1
+# The shape is written once, where the timeline is built (core may not import adapters).
+from ...core.timeline import MEDIA_KEY, TIMELINE_START_TIMECODE, track_name
+from .._files import url_to_path
+
+DEFAULT_KEY = MEDIA_KEY
 
 # (path, rate) -> (start_frame, frame_count) of the media at ``rate``; swapped out by tests.
 MediaRange = Callable[[str, float], tuple]
@@ -28,17 +29,7 @@ MediaRange = Callable[[str, float], tuple]
 
 def bare_path(url: str) -> str:
     """``file:///a/b%20c.mp4`` or a relative path -> the absolute path Resolve expects."""
-    if not url:
-        raise ParameterError("A clip has no media path; regenerate the timeline from the movie.")
-    parsed = urlparse(url)
-    if parsed.scheme == "file":
-        path = url2pathname(unquote(parsed.path))
-        if parsed.netloc and parsed.netloc != "localhost":
-            path = f"//{parsed.netloc}{path}"
-        return os.path.abspath(path)
-    if parsed.scheme and len(parsed.scheme) > 1:  # "c:" is a Windows drive, not a scheme
-        raise ParameterError(f"Resolve can only link local files, not {url!r}.")
-    return os.path.abspath(url)
+    return url_to_path(url)
 
 
 def probe_media_range(path: str, rate: float) -> tuple:
@@ -48,20 +39,20 @@ def probe_media_range(path: str, rate: float) -> tuple:
     """
     import av
 
-    from trailersmith.core.media import probe_video
+    from ...core.media import probe_video
 
     try:
         with av.open(path) as container:
             has_video = bool(container.streams.video)
             duration = (container.duration or 0) / 1_000_000
     except (av.error.FFmpegError, OSError) as exc:
-        raise MediaError(f"Cannot read {path} ({exc.__class__.__name__}); is the file still "
-                         "there and complete?") from None
+        raise MediaError(f"Cannot read {ascii_path(path)} ({exc.__class__.__name__}); is the "
+                         "file still there and complete?") from None
     if has_video:
         info = probe_video(path)
-        scale = Fraction(rate).limit_denominator(1001) / info.fps
-        return int(round(info.start_frame * scale)), int(round(info.frame_count * scale))
-    return 0, int(round(duration * rate))
+        return (rescale_frames(info.start_frame, info.fps, rate),
+                rescale_frames(info.frame_count, info.fps, rate))
+    return 0, seconds_to_frames(duration, rate)
 
 
 def to_resolve_shape(timeline, *, media_range: Optional[MediaRange] = None):
@@ -79,7 +70,7 @@ def to_resolve_shape(timeline, *, media_range: Optional[MediaRange] = None):
     rate = _timeline_rate(shaped)
     if shaped.global_start_time is None:
         shaped.global_start_time = otio.opentime.RationalTime(
-            DEFAULT_START_HOURS * 3600 * round(rate), rate)
+            timecode_to_frames(TIMELINE_START_TIMECODE, rate), rate)
     meta = dict(shaped.metadata.get("Resolve_OTIO", {}))
     meta.setdefault("Resolve OTIO Meta Version", "1.0")
     shaped.metadata["Resolve_OTIO"] = meta
@@ -88,7 +79,7 @@ def to_resolve_shape(timeline, *, media_range: Optional[MediaRange] = None):
     for track in shaped.tracks:
         kind = "Video" if track.kind == otio.schema.TrackKind.Video else "Audio"
         counts[kind] = counts.get(kind, 0) + 1
-        track.name = f"{kind} {counts[kind]}"
+        track.name = track_name(kind, counts[kind])
         track.metadata["Resolve_OTIO"] = {"Locked": False, **track.metadata.get("Resolve_OTIO", {})}
         del track.markers[:]
         for clip in track.find_clips():
@@ -134,13 +125,14 @@ def resolve_shape_problems(timeline) -> List[str]:
     for track in timeline.tracks:
         kind = "Video" if track.kind == otio.schema.TrackKind.Video else "Audio"
         counts[kind] = counts.get(kind, 0) + 1
-        if track.name != f"{kind} {counts[kind]}":
-            problems.append(f"track {track.name!r} should be named '{kind} {counts[kind]}'")
+        if track.name != track_name(kind, counts[kind]):
+            problems.append(f"track {track.name!r} should be named "
+                            f"'{track_name(kind, counts[kind])}'")
         for clip in track.find_clips():
             problems.extend(_clip_problems(clip))
     for kind in ("Video", "Audio"):
         if not counts.get(kind):
-            problems.append(f"no '{kind} 1' track")
+            problems.append(f"no '{track_name(kind, 1)}' track")
     return problems
 
 

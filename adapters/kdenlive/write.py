@@ -26,28 +26,19 @@ import xml.etree.ElementTree as ET
 from fractions import Fraction
 from math import gcd
 
-from ..core.errors import ParameterError
+from ...core.errors import ParameterError
+from ...core.fileio import write_atomic
+from ...core.timebase import as_rate, otio_frames
+from .._files import url_to_path
+from .mlt import START_FRAME_PROPERTY, marker_type
 
 DOCUMENT_VERSION = "1.00"
 FIRST_BIN_ID = 2  # bin clip ids ("kdenlive:id"); Kdenlive 22.12 keeps them when it re-saves
-# Custom producer properties; MLT and Kdenlive keep unknown properties as they are.
-START_FRAME_PROPERTY = "trailersmith:start_frame"
-_MARKER_TYPES = {"PURPLE": 0, "CYAN": 1, "BLUE": 2, "GREEN": 3, "YELLOW": 4, "ORANGE": 5,
-                 "RED": 6, "PINK": 7, "MAGENTA": 8}
-
-
-def read_from_file(path: str):
-    """Read a ``.kdenlive`` project (ours, or one Kdenlive re-saved) back into an OTIO timeline."""
-    from .kdenlive_reader import read_from_file as read
-
-    return read(path)
 
 
 def write_to_file(timeline, path: str) -> None:
-    """Write ``timeline`` as a Kdenlive 22.12-compatible project to ``path``."""
-    text = write_to_string(timeline, root=os.path.dirname(os.path.abspath(path)))
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    """Write ``timeline`` as a Kdenlive 22.12-compatible project to ``path`` (checked, atomic)."""
+    write_atomic(path, write_to_string(timeline, root=os.path.dirname(os.path.abspath(path))))
 
 
 def write_to_string(timeline, *, root: str = "") -> str:
@@ -61,7 +52,7 @@ def write_to_string(timeline, *, root: str = "") -> str:
     media = _collect_media(timeline, fps)
     for item in media.values():
         mlt.append(_producer(item))
-    duration = _frames(timeline.tracks.duration(), fps)
+    duration = otio_frames(timeline.tracks.duration(), fps)
     if duration <= 0:
         raise ParameterError(f"Timeline '{timeline.name}' is empty; nothing to write.")
     mlt.append(_main_bin(timeline, media, fps, duration))
@@ -88,20 +79,16 @@ def timeline_fps(timeline) -> Fraction:
     """Exact frame rate: the one ``build_timeline`` recorded, else the rate of the tracks."""
     recorded = timeline.metadata.get("trailersmith", {}).get("fps")
     if recorded:
-        return Fraction(str(recorded))
-    rate = timeline.tracks.duration().rate or 24.0
-    return Fraction(rate).limit_denominator(1001)
+        return as_rate(str(recorded))
+    return as_rate(timeline.tracks.duration().rate or 24.0)
 
-
-def _frames(time, fps: Fraction) -> int:
-    return int(round(time.to_seconds() * fps))
 
 
 def _frame_size(timeline) -> tuple:
     meta = timeline.metadata.get("trailersmith", {})
     if meta.get("width") and meta.get("height"):
         return int(meta["width"]), int(meta["height"])
-    from ..core.media import probe_video
+    from ...core.media import probe_video
 
     for clip in timeline.find_clips():
         url = getattr(clip.media_reference, "target_url", None)
@@ -132,41 +119,34 @@ def _collect_media(timeline, fps: Fraction) -> dict:
         url = getattr(ref, "target_url", None)
         if not url:
             raise ParameterError(f"Clip '{clip.name}' has no media file; Kdenlive needs one.")
-        path = _local_path(url)
+        path = url_to_path(url)
         if path not in media:
             avail = ref.available_range
             media[path] = {
                 "path": path, "bin_id": FIRST_BIN_ID + len(media),
-                "producer": f"producer{len(media)}", "start": avail.start_time if avail else None,
-                "length": _frames(avail.duration, fps) if avail else 0, "markers": [],
+                "producer": f"producer{len(media)}", "fps": fps,
+                "start": avail.start_time if avail else None,
+                "length": otio_frames(avail.duration, fps) if avail else 0, "markers": [],
             }
         item = media[path]
         start, end = _mlt_in_out(clip, item, fps)
         item["length"] = max(item["length"], end + 1)
         for marker in clip.markers:
             offset = marker.marked_range.start_time - clip.source_range.start_time
-            pos = start + _frames(offset, fps)
+            pos = start + otio_frames(offset, fps)
             item["markers"].append({"comment": _marker_text(marker), "pos": pos,
-                                    "type": _MARKER_TYPES.get(str(marker.color).upper(), 0)})
+                                    "type": marker_type(marker.color)})
     return media
-
-
-def _local_path(url: str) -> str:
-    if url.startswith("file://"):
-        from urllib.parse import unquote, urlparse
-
-        return unquote(urlparse(url).path)
-    return url
 
 
 def _mlt_in_out(clip, item: dict, fps: Fraction) -> tuple:
     """First and last (inclusive) frame of the clip as positions in the file."""
     source = clip.source_range
     offset = source.start_time - item["start"] if item["start"] is not None else source.start_time
-    first = _frames(offset, fps)
+    first = otio_frames(offset, fps)
     if first < 0:
         raise ParameterError(f"Clip '{clip.name}' starts before its media; fix the timeline.")
-    return first, first + _frames(source.duration, fps) - 1
+    return first, first + otio_frames(source.duration, fps) - 1
 
 
 def _marker_text(marker) -> str:
@@ -188,14 +168,14 @@ def _producer(item: dict) -> ET.Element:
     if item["markers"]:
         _property(producer, "kdenlive:markers", json.dumps(item["markers"], indent=1))
     if item["start"] is not None:
-        _property(producer, START_FRAME_PROPERTY, int(round(item["start"].value)))
+        _property(producer, START_FRAME_PROPERTY, otio_frames(item["start"], item["fps"]))
     return producer
 
 
 def _main_bin(timeline, media: dict, fps: Fraction, duration: int) -> ET.Element:
     bin_playlist = ET.Element("playlist", {"id": "main_bin"})
-    guides = [{"comment": _marker_text(m), "pos": _frames(m.marked_range.start_time, fps),
-               "type": _MARKER_TYPES.get(str(m.color).upper(), 0)}
+    guides = [{"comment": _marker_text(m), "pos": otio_frames(m.marked_range.start_time, fps),
+               "type": marker_type(m.color)}
               for m in timeline.tracks.markers]
     digest = hashlib.sha1(json.dumps([timeline.name, sorted(media)]).encode()).hexdigest()
     properties = {
@@ -227,9 +207,9 @@ def _black_track(duration: int) -> ET.Element:
 def _track_playlist(playlist_id: str, track, media: dict, fps: Fraction) -> ET.Element:
     playlist = ET.Element("playlist", {"id": playlist_id})
     for item in track:
-        length = _frames(item.duration(), fps)
+        length = otio_frames(item.duration(), fps)
         if item.schema_name() == "Clip":
-            entry_media = media[_local_path(item.media_reference.target_url)]
+            entry_media = media[url_to_path(item.media_reference.target_url)]
             first, last = _mlt_in_out(item, entry_media, fps)
             entry = ET.SubElement(playlist, "entry", {"producer": entry_media["producer"],
                                                       "in": str(first), "out": str(last)})

@@ -10,12 +10,12 @@ import os
 import site
 import sys
 import sysconfig
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import List, Mapping, Optional
 
-from trailersmith.core.errors import TrailersmithError
+from ...core.errors import TrailersmithError
+from ...core.fileio import write_atomic
 
 ENTRY_NAME = "Trailersmith.py"
 MARKER = "trailersmith-entry-script"
@@ -52,7 +52,7 @@ def site_dirs() -> List[str]:
     user = site.getusersitepackages() if site.ENABLE_USER_SITE else None
     if user and os.path.isdir(user):
         dirs.append(user)
-    package_dir = Path(__file__).resolve().parents[1]
+    package_dir = Path(__file__).resolve().parents[2]
     if package_dir.name == "trailersmith":  # importable from its parent folder (plain checkout)
         dirs.append(str(package_dir.parent))
     seen, unique = set(), []
@@ -93,13 +93,10 @@ def install(dest_dir: Path, *, dry_run: bool = False) -> Path:
         return target
     try:
         dest_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".Trailersmith.", suffix=".tmp", dir=dest_dir)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
     except OSError as exc:
-        raise InstallError(f"Cannot write {target} ({exc.strerror or exc}); check the folder's "
-                           "permissions or pass --dest.") from None
+        raise InstallError(f"Cannot create {dest_dir} ({exc.strerror or exc}); check the "
+                           "folder's permissions or pass --dest.") from None
+    write_atomic(str(target), text)
     return target
 
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple
 
-from trailersmith.core.errors import TrailersmithError
-
-from .resolve_otio import resolve_shape_problems, to_resolve_shape
+from ...core.errors import TrailersmithError
+from ...core.fileio import write_atomic
+from .otio_shape import resolve_shape_problems, to_resolve_shape
 
 #: Resolve imports OTIO timelines from this version on.
 MIN_OTIO_IMPORT = (18, 5)
@@ -274,23 +274,15 @@ def _bin(pool):
 
 
 def _write_otio(shaped, workdir: Optional[str], base_name: str) -> str:
-    import opentimelineio as otio
+    from ..otio_json import write_to_string
 
     if workdir is None:
-        from trailersmith.core.cache import default_cache_dir
+        from ...core.cache import default_cache_dir
         workdir = str(default_cache_dir() / "resolve")
     os.makedirs(workdir, exist_ok=True)
     stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in base_name)[:80] or "trailer"
     final = Path(workdir) / f"{stem}-{uuid.uuid4().hex[:8]}.otio"
-    tmp = final.with_name(f".{final.name}.tmp")
-    try:
-        otio.adapters.write_to_file(shaped, str(tmp), adapter_name="otio_json")
-        os.replace(tmp, final)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return str(final)
+    return write_atomic(str(final), write_to_string(shaped), overwrite=False)
 
 
 def _add_section_markers(timeline, sections: Sequence) -> List[int]:
