@@ -86,7 +86,7 @@ def _decoded_index(offset: int, fps: Fraction, frame_times_s: Optional[np.ndarra
 
 
 def read_edited_clips(timeline, *, movie_path: str, fps: Fraction, start_frame: int = 0,
-                      frame_times_s: Optional[np.ndarray] = None
+                      frame_times_s: Optional[np.ndarray] = None, unnamed_are_movie: bool = False
                       ) -> Tuple[List[EditedClip], List[str]]:
     """The editor's clips of ``movie_path`` in timeline order, and notes on what was skipped.
 
@@ -115,6 +115,8 @@ def read_edited_clips(timeline, *, movie_path: str, fps: Fraction, start_frame: 
         if not isinstance(item, otio.schema.Clip):
             continue
         path = _path_of(item)
+        if path is None and unnamed_are_movie:
+            path = movie
         if path is None or os.path.normpath(os.path.abspath(path)) != movie:
             skipped.append(f"clip {item.name!r} at frame {record}: not from the movie")
             continue

@@ -50,6 +50,7 @@ def recut(edited_timeline, music_path: str, options=None, reporter: Optional[Rep
     from ..timeline import build_timeline
 
     stages = _stages()
+    explicit_movie = movie_path is not None
     options = options or stages.SuggestOptions()
     reporter = ensure_reporter(reporter)
     movie_path = movie_path or timeline_movie_path(edited_timeline)
@@ -65,7 +66,8 @@ def recut(edited_timeline, music_path: str, options=None, reporter: Optional[Rep
     edited, skipped = read_edited_clips(edited_timeline, movie_path=movie_path, fps=fps,
                                         start_frame=info.start_frame,
                                         frame_times_s=shots.frame_times_s
-                                        if info.variable_frame_rate else None)
+                                        if info.variable_frame_rate else None,
+                                        unnamed_are_movie=explicit_movie)
     problem, usable_end = build_problem(movie, music, options.spoiler_guard)
     planned = segment_frames(music.analysis, fps)
     beats = np.round(np.asarray(music.analysis.beats_s, float) * float(fps)).astype(np.int64)

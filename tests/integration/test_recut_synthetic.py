@@ -48,14 +48,14 @@ def _edit(timeline, movie_path, movie_frames):
 
 def test_recut_keeps_the_editors_clips_in_order_and_fills_the_rest(media, tmp_path):
     d, movie = media
-    first = suggest(movie.path, str(d / "a.wav"), SuggestOptions())
+    first = suggest(movie.path, str(d / "a.wav"), SuggestOptions(detector="histogram"))
     edited = _edit(first.timeline.deepcopy(), movie.path, movie.frame_count)
     path = tmp_path / "edited.otio"
     otio.adapters.write_to_file(edited, str(path))
     edited = otio.adapters.read_from_file(str(path))
     mine = [(int(c.source_range.start_time.value), int(c.source_range.duration.value),
              any(m.name == KEEP_MARKER for m in c.markers)) for c in edited.tracks[0]]
-    result = recut(edited, str(d / "b.wav"), SuggestOptions())
+    result = recut(edited, str(d / "b.wav"), SuggestOptions(detector="histogram"))
     plan, report = result.plan, result.report
     fps = plan.fps
     # the video lasts as long as the new music
@@ -93,3 +93,30 @@ def test_recut_keeps_the_editors_clips_in_order_and_fills_the_rest(media, tmp_pa
     assert counts["kept"] == 2 and counts["dropped"] == 0
     assert counts["filled"] == len([c for c in plan.clips if c.tags.get("recut") == "filled"])
     assert counts["filled"] > 0  # the new track is longer than the edited cut
+
+
+@pytest.mark.parametrize("suffix", [".otio", ".xml", ".kdenlive", ".edl"])
+def test_recut_cli_reads_the_edit_back_from_every_format(media, tmp_path, suffix, capsys):
+    import json
+
+    from trailersmith.adapters import write_timeline
+    from trailersmith.cli import main
+
+    d, movie = media
+    first = suggest(movie.path, str(d / "a.wav"), SuggestOptions(detector="histogram"))
+    edited = _edit(first.timeline.deepcopy(), movie.path, movie.frame_count)
+    path = str(tmp_path / f"edited{suffix}")
+    write_timeline(edited, path)
+    expected = [int(c.source_range.start_time.value) for c in edited.tracks[0]]
+    argv = ["recut", path, str(d / "b.wav"), "-o", str(tmp_path / "new.otio"), "--json",
+            "--detector", "histogram"]
+    if suffix == ".edl":
+        argv += ["--movie", movie.path]
+    assert main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    editor = [c for c in report["clips"] if c["status"] != "dropped"]
+    assert [c["position"] for c in editor] == list(range(len(expected)))
+    assert [c["new_source"][0] for c in editor] == expected
+    if suffix != ".edl":  # an EDL carries no markers, so nothing is kept
+        assert report["counts"]["kept"] == 2
+    assert main(argv) == 2  # the output exists now: never overwritten without --force
