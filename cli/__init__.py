@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "trailersmith.cli.learn",
     "trailersmith.cli.recut",
     "trailersmith.adapters.resolve.install",
+    "trailersmith.batch.cli",
 )
 
 

@@ -24,7 +24,7 @@ def segment_of(midpoints: np.ndarray, planned_edges: np.ndarray) -> np.ndarray:
 
 
 def fill(problem, edges: np.ndarray, planned_edges: np.ndarray, *, free: np.ndarray, movie, music,
-         usable_end: int, generator, rng, frame_value) -> List[PlacedClip]:
+         usable_end: int, generator, rng, frame_value, cut_cost=None) -> List[PlacedClip]:
     """Clips for the segments between ``edges``; marks their frames used in ``free``."""
     from ..assemble import assemble
 
@@ -43,7 +43,7 @@ def fill(problem, edges: np.ndarray, planned_edges: np.ndarray, *, free: np.ndar
     assignment: Assignment = generator(sub, rng=rng)
     plan = assemble(assignment, shots, music.analysis, movie.info, usable_end=usable_end,
                     quality=movie.shot_quality, eligible=eligible, frame_value=frame_value,
-                    edges=edges, used=~free)
+                    edges=edges, used=~free, cut_cost=cut_cost)
     for clip in plan.clips:
         free[clip.source_start:clip.source_end] = False
         clip.tags["recut"] = "filled"

@@ -30,8 +30,8 @@ class RecutResult:
 
 
 def _stages():
-    from .. import pipeline
-    return pipeline
+    from .. import stages
+    return stages
 
 
 def recut(edited_timeline, music_path: str, options=None, reporter: Optional[Reporter] = None,
@@ -46,12 +46,13 @@ def recut(edited_timeline, music_path: str, options=None, reporter: Optional[Rep
     from ..assemble import segment_frames
     from ..explain import explain_clips
     from ..generators import get_generator
-    from ..selection import build_problem, frame_values
+    from ..options import SuggestOptions, validate
+    from ..problem import build_problem, frame_values
     from ..timeline import build_timeline
 
     stages = _stages()
     explicit_movie = movie_path is not None
-    options = options or stages.SuggestOptions()
+    options = validate(options or SuggestOptions())
     reporter = ensure_reporter(reporter)
     movie_path = movie_path or timeline_movie_path(edited_timeline)
     if not movie_path or not os.path.isfile(movie_path):
@@ -78,10 +79,13 @@ def recut(edited_timeline, music_path: str, options=None, reporter: Optional[Rep
                                   min_len=min_len)
     report.skipped = skipped
     if len(rest) >= 2:
-        values = frame_values(movie, usable_end)
+        from ..features.speech import cut_costs
+
         placed += fill(problem, rest, planned, free=usable, movie=movie, music=music,
                        usable_end=usable_end, generator=generator,
-                       rng=np.random.default_rng(options.seed), frame_value=values)
+                       rng=np.random.default_rng(options.seed),
+                       frame_value=frame_values(movie, usable_end),
+                       cut_cost=cut_costs(movie.frame_state, shots.frame_times_s, float(fps)))
         report.filled = [(int(a), int(b)) for a, b in zip(rest[:-1], rest[1:])]
     placed.sort(key=lambda c: c.record_start)
     owner = np.searchsorted(shots.shots[:, 0], [c.source_start for c in placed], side="right") - 1

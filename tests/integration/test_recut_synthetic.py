@@ -4,7 +4,8 @@ import opentimelineio as otio
 import pytest
 
 from trailersmith.core import synthetic
-from trailersmith.core.pipeline import SuggestOptions, suggest
+from trailersmith.core.options import SuggestOptions
+from trailersmith.core.pipeline import suggest
 from trailersmith.core.recut import KEEP_MARKER, recut
 
 
@@ -41,8 +42,10 @@ def _edit(timeline, movie_path, movie_frames):
                                                otio.opentime.RationalTime(10, rate))
     new.markers.clear()
     track.insert(2, new)
-    for k in (1, 4):
-        track[k].markers.append(otio.schema.Marker(name=KEEP_MARKER))
+    for k in (1, 4):  # an editor's marker sits on the clip's first source frame
+        track[k].markers.append(otio.schema.Marker(
+            name=KEEP_MARKER, marked_range=otio.opentime.TimeRange(
+                track[k].source_range.start_time, otio.opentime.RationalTime(0, rate))))
     return timeline
 
 

@@ -110,3 +110,25 @@ def test_demo_calls_the_suggest_job_without_an_argv(monkeypatch, tmp_path):
         "otio", "edl", "xml", "kdenlive"]
     from trailersmith.core.options import SuggestOptions
     assert seen["options"] == SuggestOptions()
+
+
+def test_the_panels_unexpected_error_points_to_a_log_file_that_exists(tmp_path, monkeypatch):
+    from trailersmith.plugin.worker import error_sentence
+
+    log = tmp_path / "state" / "log" / "trailersmith.log"
+    monkeypatch.setenv("TRAILERSMITH_LOG", str(log))
+    text = error_sentence(RuntimeError("disk on fire"))
+    assert str(log) in text and log.is_file()
+
+
+def test_user_folders_follow_the_platform_and_the_overrides(tmp_path, monkeypatch):
+    from trailersmith.core import userdirs
+    from trailersmith.core.cache import default_cache_dir
+
+    monkeypatch.delenv("TRAILERSMITH_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    assert default_cache_dir() == tmp_path / "xdg-cache" / "trailersmith"
+    assert userdirs.config_dir() == tmp_path / "xdg-config" / "trailersmith"
+    monkeypatch.setenv("TRAILERSMITH_CACHE", str(tmp_path / "mine"))
+    assert default_cache_dir() == tmp_path / "mine"

@@ -59,7 +59,8 @@ def test_cli_and_panel_offer_the_same_options_defaults_and_ranges(qtbot):
             assert (spec.default in what["choices"]), name
 
 
-@pytest.mark.parametrize("command", ["suggest", "shots", "music", "eval", "dataset build"])
+@pytest.mark.parametrize("command", ["suggest", "shots", "music", "eval", "dataset build",
+                                     "train"])
 def test_every_spec_option_of_a_command_is_on_its_parser_with_the_spec_default(command):
     parts = command.split()
     actions, sub = _actions(parts[0])
@@ -67,8 +68,9 @@ def test_every_spec_option_of_a_command_is_on_its_parser_with_the_spec_default(c
         nested = next(a for a in sub._actions if a.dest == "dataset_command").choices[parts[1]]
         actions = {a.dest: a for a in nested._actions}
     for o in SPEC:
-        if command not in o.commands:
-            assert o.name not in actions or o.name == "seed", (command, o.name)
+        if command not in o.commands:  # e.g. train --generator: only the trainable generators
+            if o.name in actions and o.choices:
+                assert set(actions[o.name].choices) <= set(o.choice_list()), (command, o.name)
             continue
         a = actions[o.name]
         owned = bool(o.generators or o.backends)
@@ -86,6 +88,9 @@ def test_every_spec_option_of_a_command_is_on_its_parser_with_the_spec_default(c
     ["suggest", "m.mp4", "a.wav", "-o", "t.otio", "--spoiler-guard", "0"],
     ["eval", "d", "--spoiler-guard", "0.01"],
     ["train", "d", "--generator", "ipot", "-o", "c.pt", "--seed", "-3"],
+    ["train", "d", "--generator", "ipot", "-o", "c.pt", "--val-fraction", "1"],
+    ["train", "d", "--generator", "ssmp", "-o", "c.pt", "--epochs", "0"],
+    ["train", "d", "--generator", "ssmp", "-o", "c.pt", "--device", "tpu"],
     ["shots", "m.mp4", "--detector", "nope"],
 ])
 def test_out_of_range_is_exit_2_with_one_line_before_any_work(argv, capsys, tmp_path,
@@ -132,6 +137,19 @@ def test_valid_combinations_pass():
                                                                  "decoding": "self-corrective"}))
     validate(SuggestOptions(backend="imagebind", backend_options={"weights": "w", "prompts": []}))
     validate(SuggestOptions(length=30.0, seed=2 ** 31 - 1, spoiler_guard=1.0))
+
+
+def test_train_options_defaults_are_the_specs_and_library_callers_are_checked():
+    from dataclasses import replace
+
+    from trailersmith.core.learn.train import _SPEC_FIELDS, TrainOptions, train
+
+    opts = TrainOptions()
+    for name in _SPEC_FIELDS:
+        assert getattr(opts, name) == option(name).default
+    pytest.importorskip("torch")
+    with pytest.raises(ParameterError, match="--batch-size"):
+        train("ssmp", [], "c.pt", options=replace(opts, batch_size=0))
 
 
 def test_every_default_satisfies_its_own_range():

@@ -81,3 +81,9 @@ def test_timecode_wraps_at_midnight_and_rejects_garbage():
     for text in ("1:00:00", "01:00:00:24", "01:60:00:00", "abc"):
         with pytest.raises(ValueError):
             tb.timecode_to_frames(text, 24)
+
+
+def test_smpte_rates_are_the_rates_otio_accepts():
+    for rate in tb.SMPTE_RATES + tuple(ODD_RATES):
+        assert tb.is_smpte_rate(rate) == otio.opentime.RationalTime.is_valid_timecode_rate(
+            float(rate))
