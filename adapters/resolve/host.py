@@ -168,6 +168,29 @@ class ResolveHost:
         taken = set(self.timeline_names())
         return _next_free(base, taken)
 
+    def export_current_timeline(self, workdir: Optional[str] = None) -> str:
+        """Write the timeline open in Resolve to a new ``.otio`` file and return its path.
+
+        Read only: Resolve's ``Timeline.Export(path, EXPORT_OTIO, EXPORT_NONE)`` writes a file
+        and changes nothing in the project (``recut`` then makes a new timeline from it).
+        """
+        timeline = self._project().GetCurrentTimeline()
+        if timeline is None:
+            raise ResolveError("No timeline is open in DaVinci Resolve; open the edited trailer "
+                               "timeline and try again.")
+        if workdir is None:
+            from ...core.cache import default_cache_dir
+            workdir = str(default_cache_dir() / "resolve")
+        os.makedirs(workdir, exist_ok=True)
+        path = str(Path(workdir) / f"edited-{uuid.uuid4().hex[:8]}.otio")
+        kind = getattr(self._resolve, "EXPORT_OTIO", None)
+        if kind is None or not timeline.Export(path, kind, getattr(self._resolve, "EXPORT_NONE",
+                                                                   0)):
+            raise ResolveError(f"Resolve could not export timeline '{timeline.GetName()}' as "
+                               "OTIO (needs Resolve 18.5 or newer); export it by hand with "
+                               "File > Export > Timeline and re-cut that file.")
+        return path
+
     # --- the one action ---------------------------------------------------------------------
     def send_timeline(self, timeline, *, base_name: str, sections: Sequence = (),
                       workdir: Optional[str] = None, open_timeline: bool = True,

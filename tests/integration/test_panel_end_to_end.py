@@ -202,3 +202,48 @@ def test_cancel_mid_run_stops_within_a_second_and_leaves_nothing(qtbot, excerpts
     # here it stops in well under a second. The bound is loose on purpose (a shared, noisy CI
     # machine): it catches a cancel that waits for the stage to end, not a slow machine.
     assert stopped_after < 5.0, f"cancel took {stopped_after:.2f} s"
+
+
+@pytest.mark.slow
+def test_panel_recuts_the_current_resolve_timeline_keeping_the_edits(
+        panel_in_resolve, excerpts, qtbot, monkeypatch):
+    """Suggest, send to Resolve, edit there (delete a clip, mark one 'keep'), then Re-cut to
+    another track from Resolve's current timeline: the edit survives, Resolve's timeline is
+    unchanged, and the re-cut goes back as a new timeline."""
+    from PySide6.QtCore import Qt
+
+    panel, project = panel_in_resolve
+    movie, music, other = excerpts
+    _answer_dialogs(monkeypatch, open_answers=[movie, music, other])
+    qtbot.mouseClick(panel.movie_input.browse_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.music_input.browse_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS):
+        qtbot.mouseClick(panel.suggest_button, Qt.MouseButton.LeftButton)
+    assert panel.send_to_resolve(), panel.message_label.text()
+    edited = project.GetCurrentTimeline()
+    name, items = edited.tracks["video"][0]
+    del items[1]  # the editor deletes the second shot (the fake's track list is its timeline)
+    kept = items[2]
+    assert kept.AddMarker(0, "Green", "keep", "the editor's favourite", 1)
+    before = [(i.GetStart(), i.GetSourceStartFrame(), i.GetDuration()) for i in items]
+    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT_MS) as done:
+        qtbot.mouseClick(panel.recut_button, Qt.MouseButton.LeftButton)
+    run = done.args[0]
+    report = run.result.report
+    assert panel.message_label.text().startswith("Re-cut keeping your edits: 1 kept exactly")
+    editor = [c for c in run.result.plan.clips if c.tags.get("recut") != "filled"]
+    # the new track is shorter (12 s after 15 s): the editor's shots come back in order until it
+    # ends, and the report names each one that no longer fits
+    assert [c.source_start for c in editor] == [s for _start, s, _len in before][:len(editor)]
+    kept_clip = editor[2]
+    assert (kept_clip.source_start, kept_clip.length) == (before[2][1], before[2][2])
+    dropped = [c for c in report.clips if c.status == "dropped"]
+    assert len(editor) + len(dropped) == len(before)
+    assert all("ended before" in c.note for c in dropped)
+    assert report.counts()["kept"] == 1
+    assert run.music_path == str(other)
+    # Resolve's edited timeline was read, never changed; the re-cut is a new timeline
+    assert [(i.GetStart(), i.GetSourceStartFrame(), i.GetDuration())
+            for i in edited.tracks["video"][0][1]] == before
+    assert panel.send_to_resolve(), panel.message_label.text()
+    assert project.GetCurrentTimeline() is not edited

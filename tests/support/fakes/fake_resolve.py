@@ -42,6 +42,9 @@ def _timecode(frames: int, rate: float) -> str:
 class FakeResolve:
     """``resolve`` as Resolve injects it into a menu script."""
 
+    # Export type constants, as the real handle carries them (their values are Resolve's own).
+    EXPORT_EDL, EXPORT_FCP_7_XML, EXPORT_OTIO, EXPORT_NONE = 2, 3, 17, 0
+
     def __init__(self, product: str = "DaVinci Resolve Studio", version=(19, 1, 3, 7, "")):
         self.product = product
         self.version = list(version)
@@ -433,6 +436,30 @@ class FakeTimeline:
             self.links.append(group)
         return True
 
+    def Export(self, fileName, exportType, exportSubtype):
+        """As Resolve: write this timeline to ``fileName``; the fake writes OTIO only."""
+        if exportType != FakeResolve.EXPORT_OTIO or not os.path.isdir(
+                os.path.dirname(os.path.abspath(fileName))):
+            return False
+        import opentimelineio as otio
+
+        rate = self.rate
+        def rt(frames):
+            return otio.opentime.RationalTime(frames, rate)
+        out = otio.schema.Timeline(name=self.name, global_start_time=rt(self.start_frame))
+        for kind, tracks in (("video", self.tracks["video"]), ("audio", self.tracks["audio"])):
+            for name, items in tracks:
+                track = otio.schema.Track(name=name, kind=kind.capitalize())
+                position = self.start_frame
+                for item in sorted(items, key=lambda i: i.start):
+                    if item.start > position:
+                        track.append(otio.schema.Gap(duration=rt(item.start - position)))
+                    track.append(item.to_otio(rt))
+                    position = item.end
+                out.tracks.append(track)
+        otio.adapters.write_to_file(out, fileName)
+        return True
+
     def tracks_flat(self):
         return [(kind, name, clips) for kind, tracks in self.tracks.items()
                 for name, clips in tracks]
@@ -475,6 +502,39 @@ class FakeTimelineItem:
         self.source_start = clip["source_start"] - clip["available_start"]
         self.source_end = self.source_start + clip["frames"]
         self.pool_item = pool_item
+        self.clip = clip
+        self.markers = {}
+
+    def AddMarker(self, frameId, color, name, note, duration, customData=""):
+        """As Resolve: a marker ``frameId`` frames into this item; False when outside it."""
+        frame = float(frameId)
+        if color not in MARKER_COLORS or frame in self.markers or duration < 1:
+            return False
+        if frame < 0 or frame + duration > self.end - self.start:
+            return False
+        self.markers[frame] = {"color": color, "duration": float(duration), "note": note,
+                               "name": name, "customData": customData}
+        return True
+
+    def GetMarkers(self):
+        return {frame: dict(info) for frame, info in self.markers.items()}
+
+    def to_otio(self, rt):
+        """This item as Resolve's OTIO export writes a clip (media timecode, markers)."""
+        import opentimelineio as otio
+
+        first = self.clip["available_start"] + self.source_start
+        clip = otio.schema.Clip(name=self.name, source_range=otio.opentime.TimeRange(
+            rt(first), rt(self.end - self.start)))
+        ref = otio.schema.ExternalReference(
+            target_url=self.clip["path"], available_range=otio.opentime.TimeRange(
+                rt(self.clip["available_start"]), rt(self.clip.get("available_frames", 0))))
+        clip.set_media_references({"DEFAULT_MEDIA": ref}, "DEFAULT_MEDIA")
+        for frame, info in sorted(self.markers.items()):
+            clip.markers.append(otio.schema.Marker(
+                name=info["name"], comment=info["note"], marked_range=otio.opentime.TimeRange(
+                    rt(first + int(frame)), rt(int(info["duration"])))))
+        return clip
 
     def GetName(self):
         return self.name
