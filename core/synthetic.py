@@ -14,6 +14,7 @@ from typing import List, Optional
 import numpy as np
 
 from .fileio import atomic_path
+from .music import SAMPLE_RATE
 from .timebase import frames_to_seconds
 
 
@@ -111,7 +112,7 @@ def _encode_audio(container, stream, y: np.ndarray, sr: int) -> None:
         container.mux(packet)
 
 
-def render_music(*, tempo_bpm: float = 120.0, duration_s: float = 30.0, sr: int = 22050,
+def render_music(*, tempo_bpm: float = 120.0, duration_s: float = 30.0, sr: int = SAMPLE_RATE,
                  loud_from_s: Optional[float] = None, seed: int = 0):
     """Synthesize a drum-and-bass track; returns ``(y, beat_times_s)``.
 
@@ -154,7 +155,7 @@ def make_music(path: str, **kwargs):
     """Render :func:`render_music` into a 16-bit WAV file at ``path``; returns the beat times."""
     import soundfile
 
-    sr = kwargs.setdefault("sr", 22050)
+    sr = kwargs.setdefault("sr", SAMPLE_RATE)
     y, beats = render_music(**kwargs)
     with atomic_path(path) as tmp:
         soundfile.write(tmp, y, sr, subtype="PCM_16")

@@ -16,7 +16,7 @@ import numpy as np
 from ...errors import ModelUnavailableError, ParameterError
 from ...model import MusicAnalysis, ShotList, VideoInfo
 from ...timebase import seconds_to_frames
-from ..base import FeatureBackend
+from ..interface import FeatureBackend
 from . import pooling, text
 from .paths import BPE_HELP, file_tag, find_bpe, resolve_weights, unavailable_reason
 
