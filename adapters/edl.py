@@ -17,8 +17,15 @@ import re
 
 from ..core.errors import ParameterError
 from ..core.fileio import write_atomic
-from ..core.timebase import (as_rate, frames_per_day, frames_to_timecode, is_smpte_rate,
-                             otio_frames, rate_label, timecode_to_frames)
+from ..core.timebase import (
+    as_rate,
+    frames_per_day,
+    frames_to_timecode,
+    is_smpte_rate,
+    otio_frames,
+    rate_label,
+    timecode_to_frames,
+)
 from ._files import one_line_copy
 
 _CHANNEL = re.compile(r"^(\d{3,}\s+\S+\s+)V(\s)")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, Mapping, Optional, Tuple
 
 import numpy as np
+
 from trailersmith import __version__
 
 from .fileio import write_atomic

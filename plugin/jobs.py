@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Callable, List, Optional
 
 import numpy as np
+
 from trailersmith.core.progress import Reporter
 
 from .thumbnails import frame_time, grab_thumbnails

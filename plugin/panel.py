@@ -8,8 +8,17 @@ from typing import Callable, Optional
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont, QIcon
-from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QProgressBar, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from trailersmith.adapters.kdenlive.launch import open_in_kdenlive
 from trailersmith.core.errors import TrailersmithError

@@ -9,6 +9,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from trailersmith.core.timebase import frames_to_seconds
+
 SECTION_COLORS = ("#2f4b7c", "#3f6f5a", "#7a5a2f", "#6b3f6f", "#3f5f7f", "#705050")
 WAVE_COLOR = QColor("#9cc9f0")
 BEAT_COLOR = QColor("#d9d9d9")
@@ -20,6 +22,11 @@ BACKGROUND = QColor("#1c1f26")
 _MARGIN = 10
 _RULER_H = 16
 _BEATS_H = 14
+
+
+def _seconds(frames, plan) -> float:
+    """Timeline time of frame ``frames`` of ``plan`` (drawing positions are float seconds)."""
+    return float(frames_to_seconds(frames, plan.fps))
 
 
 def to_qimage(rgb: np.ndarray) -> QImage:
@@ -82,7 +89,7 @@ class ResultView(QWidget):
     # --- geometry --------------------------------------------------------------------------
     def _duration_s(self) -> float:
         plan = self._run.result.plan
-        return max(1e-6, plan.duration_frames / float(plan.fps))
+        return max(1e-6, _seconds(plan.duration_frames, plan))
 
     def x_at(self, seconds: float) -> float:
         """Horizontal position of a time on the music, in widget pixels."""
@@ -99,8 +106,8 @@ class ResultView(QWidget):
         """Where shot ``index`` is drawn (used for clicks, and by tests to click on it)."""
         plan = self._run.result.plan
         clip = plan.clips[index]
-        fps = float(plan.fps)
-        left, right = self.x_at(clip.record_start / fps), self.x_at(clip.record_end / fps)
+        left = self.x_at(_seconds(clip.record_start, plan))
+        right = self.x_at(_seconds(clip.record_end, plan))
         return QRectF(left, self._thumb_top(), max(1.0, right - left), self.thumb_height)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -134,12 +141,11 @@ class ResultView(QWidget):
     def _paint_sections(self, painter: QPainter) -> None:
         plan = self._run.result.plan
         rect = self._wave_rect()
-        fps = float(plan.fps)
         font = QFont(painter.font())
         font.setPointSizeF(8.5)
         painter.setFont(font)
         for i, (start, end, label) in enumerate(plan.sections):
-            left, right = self.x_at(start / fps), self.x_at(end / fps)
+            left, right = self.x_at(_seconds(start, plan)), self.x_at(_seconds(end, plan))
             band = QRectF(left, rect.top(), right - left, rect.height())
             painter.fillRect(band, QColor(SECTION_COLORS[i % len(SECTION_COLORS)]))
             painter.setPen(QColor("#e6e6e6"))
@@ -200,10 +206,9 @@ class ResultView(QWidget):
 
     def _paint_cuts(self, painter: QPainter) -> None:
         plan = self._run.result.plan
-        fps = float(plan.fps)
         top = self._wave_rect().top()
         bottom = self._thumb_top() + self.thumb_height
         painter.setPen(QPen(CUT_COLOR, 2))
         for clip in plan.clips[1:]:
-            x = self.x_at(clip.record_start / fps)
+            x = self.x_at(_seconds(clip.record_start, plan))
             painter.drawLine(QPointF(x, top), QPointF(x, bottom))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import List, Optional, Sequence
 
 import numpy as np
+
 from trailersmith.core.errors import MediaError
 from trailersmith.core.progress import Reporter, ensure_reporter
 

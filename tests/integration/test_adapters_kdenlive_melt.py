@@ -130,3 +130,29 @@ def test_melt_render_of_a_vfr_movie_starts_each_clip_on_the_planned_frame(tmp_pa
         assert span[0] == shown[clip.source_start]
         assert np.all(np.diff(span) >= 0)
         assert span[-1] <= shown[clip.source_end - 1]
+
+
+def test_melt_plays_the_shots_own_sound_only_when_asked(tmp_path):
+    """Audio 2 (source_audio): the movie's 300 Hz tone is heard with it and not without it."""
+    import dataclasses
+
+    movie, music = tmp_path / "movie.mp4", tmp_path / "music.wav"
+    make_movie(movie, "24", 20, timecode="01:00:00:00")
+    info = probe_video(str(movie))
+    assert info.has_audio
+    plan = make_plan(info, music, [(100, 148), (10, 58), (300, 372)])
+    make_music(music, plan.duration_frames / float(info.fps))
+
+    def tone_share(source_audio: bool) -> float:
+        timeline = build_timeline(dataclasses.replace(plan), name="melt",
+                                  source_audio=source_audio)
+        project = write_timeline(timeline, tmp_path / f"t{int(source_audio)}.kdenlive")
+        rendered = tmp_path / f"r{int(source_audio)}.mkv"
+        render(project, rendered)
+        sound = mono_pcm(rendered)
+        spectrum = np.abs(np.fft.rfft(sound)) ** 2
+        freqs = np.fft.rfftfreq(len(sound), 1 / 16000)
+        return spectrum[np.abs(freqs - 300) < 3].sum() / spectrum.sum()
+
+    assert tone_share(True) > 0.3
+    assert tone_share(False) < 0.01

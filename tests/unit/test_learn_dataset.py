@@ -24,7 +24,7 @@ def test_round_trip_keeps_every_array(tmp_path):
     m = loaded[1].matched()
     assert len(m.match) == len(loaded[1].match) - 1 and (m.match >= 0).all()
     assert m.music_features.shape[0] == len(m.match)
-    assert not list(tmp_path.glob("**/.tmp-*"))  # no temporary files left behind
+    assert not list(tmp_path.glob("**/.*.part*"))  # no temporary files left behind
 
 
 def test_newer_version_and_broken_files_are_refused(tmp_path):
