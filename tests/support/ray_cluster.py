@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -112,7 +113,8 @@ class LoopbackCluster:
         os.kill(pid, signal.SIGKILL)
 
     def stop(self) -> None:
-        """Kill this cluster's processes, then ``ray stop --force`` for any straggler."""
+        """Kill this cluster's processes, ``ray stop --force`` for any straggler, remove its
+        temp dir."""
         for pid in self.pids():
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -120,3 +122,4 @@ class LoopbackCluster:
                 pass
         subprocess.run(["ray", "stop", "--force"], env=self.env, capture_output=True,
                        timeout=120)
+        shutil.rmtree(self.temp_dir, ignore_errors=True)
