@@ -127,14 +127,27 @@ class StageCache:
         return arrays, meta
 
     def save(self, stage: str, key: str, arrays: Dict[str, np.ndarray], meta: Dict) -> None:
-        """Store an entry atomically (arrays first, metadata with their checksum last)."""
+        """Store an entry atomically (arrays first, metadata with their checksum last).
+
+        A cache that cannot be written (full, read-only, not a folder) costs a warning, not the
+        analysis just done: the caller goes on with the result in memory, and nothing partial
+        is left behind.
+        """
         npz_path, json_path = self._paths(stage, key)
-        npz_path.parent.mkdir(parents=True, exist_ok=True)
-        data = _npz_bytes(arrays)
-        wrapped = {"format": ENTRY_FORMAT, "npz_blake2b": _digest(data), "npz_bytes": len(data),
-                   "meta": meta}
-        _atomic_write(npz_path, lambda f: f.write(data))
-        _atomic_write(json_path, lambda f: f.write(json.dumps(wrapped, default=str).encode()))
+        try:
+            npz_path.parent.mkdir(parents=True, exist_ok=True)
+            data = _npz_bytes(arrays)
+            wrapped = {"format": ENTRY_FORMAT, "npz_blake2b": _digest(data),
+                       "npz_bytes": len(data), "meta": meta}
+            _atomic_write(npz_path, lambda f: f.write(data))
+            _atomic_write(json_path, lambda f: f.write(json.dumps(wrapped, default=str).encode()))
+        except OSError as exc:
+            log.warning("could not store the %s analysis in the cache at %s (%s); it will be "
+                        "recomputed next time", stage, self.root, exc.strerror or exc)
+            try:
+                npz_path.unlink()
+            except OSError:
+                pass
 
 
 def _npz_bytes(arrays: Dict[str, np.ndarray]) -> bytes:
