@@ -1,16 +1,27 @@
-"""Choose a timeline file format by the output's suffix; write atomically, read back.
+"""Choose a timeline file format by the output's suffix; write checked and atomically, read back.
 
-Each format is a module of functions (``write_to_file(timeline, path)``, ``read_from_file(path)``)
-whose docstring links the format's specification.
+Each format is a module of functions (``write_to_string(timeline, *, root)``,
+``write_to_file(timeline, path)``, ``read_from_file(path)``, ``carry_problem(fps, *,
+media_paths, source_frames)``) whose docstring links the format's specification and says what it
+can carry. The table below is the whole registry: a suffix names a module, imported only when
+that format is used.
+
+What each format carries (``carry_problem`` says it before any analysis):
+
+- ``.otio``: any rational frame rate, any timecode, any name.
+- ``.kdenlive``: any rational frame rate; no control characters in media paths (XML 1.0).
+- ``.xml`` (FCP7): 24, 25, 30, 48, 50, 60 fps and their /1.001 rates (integer timebase + NTSC).
+- ``.edl`` (CMX 3600): the same SMPTE rates, and no source timecode past midnight.
 """
 from __future__ import annotations
 
 import importlib
 import os
-import secrets
-from typing import Optional
+from typing import Optional, Sequence
 
-from ..core.errors import ParameterError
+from ..core.errors import OutputError, ParameterError, one_line
+from ..core.fileio import FileSet
+from ._files import check_output_path, plan_outputs, url_to_path
 
 FORMATS = {
     ".otio": "otio_json",
@@ -18,6 +29,9 @@ FORMATS = {
     ".xml": "fcp_xml",
     ".kdenlive": "kdenlive",
 }
+
+__all__ = ["FORMATS", "check_output", "check_outputs", "format_module", "read_timeline",
+           "supported_suffixes", "write_timeline", "write_timelines"]
 
 
 def supported_suffixes() -> list:
@@ -30,7 +44,7 @@ def format_module(path: str):
     suffix = os.path.splitext(str(path))[1].lower()
     if suffix not in FORMATS:
         raise ParameterError(f"Unknown timeline format '{suffix or os.path.basename(str(path))}' "
-                             f"for {path}; use one of {', '.join(FORMATS)}.")
+                             f"for {one_line(str(path))}; use one of {', '.join(FORMATS)}.")
     return importlib.import_module(f"{__package__}.{FORMATS[suffix]}")
 
 
@@ -40,38 +54,94 @@ def check_output(path: str, *, overwrite: bool = False) -> str:
     Raises :class:`ParameterError` for an unknown suffix, a missing folder, or an existing file
     when ``overwrite`` is false.
     """
-    path = os.path.abspath(os.fspath(path))
     format_module(path)
-    folder = os.path.dirname(path)
-    if not os.path.isdir(folder):
-        raise ParameterError(f"Output folder {folder} does not exist; create it or pick another.")
-    if os.path.isdir(path):
-        raise ParameterError(f"Output {path} is a folder; give a file name such as trailer.otio.")
-    if os.path.exists(path) and not overwrite:
-        raise ParameterError(f"Output {path} exists; pass --force to overwrite.")
-    return path
+    return check_output_path(path, overwrite=overwrite)
+
+
+def check_outputs(paths: Sequence[str], *, overwrite: bool = False, inputs: Sequence[str] = (),
+                  movie=None) -> list:
+    """Check a whole set of outputs before any analysis; returns them absolute.
+
+    ``inputs`` are the movie and music paths (an output is never one of them); ``movie`` is the
+    probed :class:`~trailersmith.core.model.VideoInfo`, whose rate and timecode span each format
+    must be able to carry. Raises :class:`ParameterError` with one line saying what to change.
+    """
+    modules = [format_module(p) for p in paths]
+    out = plan_outputs(paths, inputs=inputs, overwrite=overwrite)
+    if movie is None:
+        return out
+    span = (int(movie.start_frame), int(movie.start_frame) + int(movie.frame_count))
+    for path, module in zip(out, modules):
+        problem = module.carry_problem(movie.fps, media_paths=list(inputs), source_frames=span)
+        if problem:
+            raise ParameterError(f"Cannot write {one_line(path)}: {problem}.")
+    return out
 
 
 def write_timeline(timeline, path: str, *, overwrite: bool = False) -> str:
     """Write ``timeline`` to ``path`` in the format its suffix names; returns the absolute path.
 
-    The file is written to a temporary name in the same folder and then moved into place, so a
-    failure never leaves a half-written file (or clobbers an existing one).
+    The text is written to a temporary name in the same folder, checked (every byte on disk,
+    parsed back with the same number of clips), synced, then moved into place: a failure or a
+    full disk never leaves a half-written file, nor clobbers an existing one.
     """
-    path = check_output(path, overwrite=overwrite)
-    module = format_module(path)
-    stem, suffix = os.path.splitext(os.path.basename(path))
-    temporary = os.path.join(os.path.dirname(path), f".{stem}.{secrets.token_hex(4)}.part{suffix}")
-    open(temporary, "x").close()  # created like any new file, so it gets the user's umask
-    try:
-        module.write_to_file(timeline, temporary)
-        if os.path.exists(path) and not overwrite:  # appeared while we were writing
-            raise ParameterError(f"Output {path} exists; pass --force to overwrite.")
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return path
+    return write_timelines(timeline, [path], overwrite=overwrite)[0]
+
+
+def write_timelines(timeline, paths: Sequence[str], *, overwrite: bool = False) -> list:
+    """Write ``timeline`` to every path, all or nothing; returns the absolute paths.
+
+    Every file is written and checked under a temporary name first; only when all are good are
+    they renamed into place. Two paths that are one file (a symlinked folder), or a path that is
+    one of the timeline's own media files, are refused first.
+    """
+    for path in paths:
+        format_module(path)
+    paths = plan_outputs(paths, inputs=_media_paths(timeline), overwrite=overwrite)
+    with FileSet(overwrite=overwrite) as files:
+        for path in paths:
+            module = format_module(path)
+            text = module.write_to_string(timeline, root=os.path.dirname(path))
+            files.add(path, text, verify=_same_clips(module, timeline, path))
+        return files.commit()
+
+
+def _media_paths(timeline) -> list:
+    """Every media file ``timeline`` uses (and the movie and music it records): never outputs."""
+    meta = timeline.metadata.get("trailersmith", {})
+    paths = {str(meta[key]) for key in ("movie", "music") if meta.get(key)}
+    for clip in timeline.find_clips():
+        url = getattr(clip.media_reference, "target_url", None)
+        if url and "://" not in url:
+            paths.add(url)
+        elif url and url.lower().startswith("file:"):
+            paths.add(url_to_path(url))
+    return sorted(paths)
+
+
+def _video_clip_count(timeline) -> int:
+    return sum(len(list(t.find_clips())) for t in timeline.tracks if t.kind == "Video")
+
+
+def _same_clips(module, timeline, path: str):
+    def verify(written: str) -> None:
+        try:
+            back = _read(module, written, rate=timeline.global_start_time.rate
+                         if timeline.global_start_time is not None else None)
+        except Exception as exc:  # noqa: BLE001 - any parse failure means a bad file
+            raise OutputError(f"{one_line(path)} did not parse back ({exc.__class__.__name__}); "
+                              "nothing was written. Please report this.") from None
+        if _video_clip_count(back) != _video_clip_count(timeline):
+            raise OutputError(f"{one_line(path)} read back with {_video_clip_count(back)} of "
+                              f"{_video_clip_count(timeline)} clips; nothing was written. Please "
+                              "report this.")
+    return verify
+
+
+def _read(module, path: str, *, rate=None):
+    if module.__name__.endswith(".edl"):
+        return module.read_from_file(path, rate=float(rate or 24.0))
+    return module.read_from_file(path)
 
 
 def read_timeline(path: str, *, rate: Optional[float] = None):
@@ -82,7 +152,5 @@ def read_timeline(path: str, *, rate: Optional[float] = None):
     path = os.path.abspath(os.fspath(path))
     module = format_module(path)
     if not os.path.isfile(path):
-        raise ParameterError(f"Timeline file {path} not found; check the path.")
-    if module.__name__.endswith(".edl"):
-        return module.read_from_file(path, rate=float(rate or 24.0))
-    return module.read_from_file(path)
+        raise ParameterError(f"Timeline file {one_line(path)} not found; check the path.")
+    return _read(module, path, rate=rate)

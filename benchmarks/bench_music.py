@@ -20,7 +20,6 @@ MEDIA = Path(os.environ.get("TRAILERSMITH_MEDIA",
                             Path(__file__).resolve().parents[1].parent / "shared" / "media"))
 DEFAULT_TRACKS = [MEDIA / "music/wesnoth" / n
                   for n in ("frantic.ogg", "heroes_rite.ogg", "love_theme.ogg")]
-SR = 22050
 
 
 def cold_start_seconds() -> float:
@@ -48,6 +47,7 @@ def main() -> None:
     import librosa
 
     from trailersmith.core.media import load_audio
+    from trailersmith.core.music import SAMPLE_RATE as SR
     from trailersmith.core.music import analyze_music
 
     print(f"fresh-process librosa import + numba compile: {cold_start_seconds():6.2f} s")

@@ -16,17 +16,13 @@ import numpy as np
 
 from .errors import MediaError
 from .model import Assignment, CutPlan, MusicAnalysis, PlacedClip, ShotList, VideoInfo
-
-
-def seconds_to_frame(t: float, fps: Fraction) -> int:
-    """Nearest frame boundary to time ``t`` at the exact rate ``fps``."""
-    return int(round(Fraction(t).limit_denominator(1_000_000) * fps))
+from .timebase import seconds_to_frames
 
 
 def segment_frames(music: MusicAnalysis, fps: Fraction) -> np.ndarray:
     """Timeline frame edges ``(S + 1,)`` of the music segments; strictly increasing."""
-    edges = [0] + [seconds_to_frame(t, fps) for t in music.cuts_s]
-    edges.append(seconds_to_frame(music.duration_s, fps))
+    edges = [0] + [seconds_to_frames(t, fps) for t in music.cuts_s]
+    edges.append(seconds_to_frames(music.duration_s, fps))
     edges = np.asarray(edges, np.int64)
     if np.any(np.diff(edges) <= 0):
         raise MediaError("Two planned cuts fall on the same frame; use a slower pace.")
@@ -34,8 +30,9 @@ def segment_frames(music: MusicAnalysis, fps: Fraction) -> np.ndarray:
 
 
 def _best_window(values: np.ndarray, start: int, end: int, length: int,
-                 free: np.ndarray) -> Optional[int]:
-    """Start of the free window of ``length`` inside ``[start, end)`` with the highest sum."""
+                 free: np.ndarray, cut_cost: Optional[np.ndarray] = None) -> Optional[int]:
+    """Start of the free window of ``length`` inside ``[start, end)`` with the highest sum
+    (among those whose in and out points cut no spoken line, when ``cut_cost`` says where)."""
     if end - start < length:
         return None
     seg = values[start:end]
@@ -47,7 +44,25 @@ def _best_window(values: np.ndarray, start: int, end: int, length: int,
     if not ok.any():
         return None
     sums = np.where(ok, sums, -np.inf)
+    if cut_cost is not None:
+        sums = _avoid_cutting_lines(sums, cut_cost, start, length)
     return start + int(np.argmax(sums))
+
+
+def _avoid_cutting_lines(sums: np.ndarray, cut_cost: np.ndarray, start: int,
+                         length: int) -> np.ndarray:
+    """Rank windows first by how many of their two cuts split a spoken line, then by ``sums``.
+
+    ``cut_cost[f]`` is 1 where a cut just before frame ``f`` falls inside speech.
+    """
+    cost = np.append(np.asarray(cut_cost, float), 0.0)
+    starts = np.arange(start, start + len(sums))
+    split = cost[starts] + cost[np.minimum(starts + length, len(cost) - 1)]
+    finite = np.isfinite(sums)
+    if not finite.any() or not split[finite].any():
+        return sums
+    weight = 2.0 * (np.abs(sums[finite]).max() + 1.0)
+    return np.where(finite, sums - weight * split, sums)
 
 
 def _extend(shot: int, length: int, shots: np.ndarray, quality: np.ndarray, free: np.ndarray,
@@ -82,7 +97,8 @@ def _extend(shot: int, length: int, shots: np.ndarray, quality: np.ndarray, free
 
 def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movie: VideoInfo, *,
              usable_end: int, quality: np.ndarray, frame_value: Optional[np.ndarray] = None,
-             eligible: Optional[np.ndarray] = None) -> CutPlan:
+             eligible: Optional[np.ndarray] = None,
+             cut_cost: Optional[np.ndarray] = None) -> CutPlan:
     """Place ``assignment`` on the timeline; see the module docstring.
 
     Parameters
@@ -96,6 +112,10 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
     eligible
         Per-shot mask of usable material; extensions and replacements never leave it (no
         credits or black frames sneak in through a neighbour).
+    cut_cost
+        Per source frame, 1 where cutting just before it would split a spoken line
+        (:func:`.features.speech.cut_costs`); a long shot's window then starts and ends
+        outside speech where one such window exists.
     """
     fps = shots.fps
     edges = segment_frames(music, fps)
@@ -123,7 +143,7 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
         reason = assignment.reasons[j]
         extended: list = []
         lo, hi = int(rng[shot, 0]), min(int(rng[shot, 1]), usable_end)
-        start = _best_window(values, lo, hi, length, free) if hi > lo else None
+        start = _best_window(values, lo, hi, length, free, cut_cost) if hi > lo else None
         if start is None:
             own = np.zeros(n_frames, bool)
             own[rng[shot, 0]:rng[shot, 1]] = True
@@ -141,7 +161,7 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
             source_end=start + length, record_start=int(edges[j]), record_end=int(edges[j + 1]),
             score=float(assignment.scores[j]), reason=reason, extended_with=extended))
     clips.sort(key=lambda c: c.record_start)
-    sections = [(seconds_to_frame(a, fps), seconds_to_frame(b, fps), f"Section {k + 1}")
+    sections = [(seconds_to_frames(a, fps), seconds_to_frames(b, fps), f"Section {k + 1}")
                 for k, (a, b) in enumerate(np.asarray(music.sections_s).reshape(-1, 2))]
     return CutPlan(movie=movie, music_path=music.path, music_duration_s=music.duration_s, fps=fps,
                    duration_frames=int(edges[-1]), clips=clips, sections=sections,

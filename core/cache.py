@@ -16,8 +16,6 @@ import hashlib
 import io
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Mapping, Optional, Tuple
@@ -25,6 +23,8 @@ from typing import Callable, Dict, Iterable, Mapping, Optional, Tuple
 import numpy as np
 from trailersmith import __version__
 
+from .errors import OutputError
+from .fileio import write_atomic
 from .fingerprint import file_fingerprint
 
 log = logging.getLogger(__name__)
@@ -66,11 +66,10 @@ Validator = Callable[[Dict[str, np.ndarray], Dict], None]
 
 
 def default_cache_dir() -> Path:
-    """``$TRAILERSMITH_CACHE``, else ``$XDG_CACHE_HOME/trailersmith``, else ``~/.cache/...``."""
-    if os.environ.get("TRAILERSMITH_CACHE"):
-        return Path(os.environ["TRAILERSMITH_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "trailersmith"
+    """``$TRAILERSMITH_CACHE``, else the user cache folder (platformdirs; see :mod:`.userdirs`)."""
+    from .userdirs import cache_dir
+
+    return cache_dir()
 
 
 class StageCache:
@@ -139,11 +138,12 @@ class StageCache:
             data = _npz_bytes(arrays)
             wrapped = {"format": ENTRY_FORMAT, "npz_blake2b": _digest(data),
                        "npz_bytes": len(data), "meta": meta}
-            _atomic_write(npz_path, lambda f: f.write(data))
-            _atomic_write(json_path, lambda f: f.write(json.dumps(wrapped, default=str).encode()))
-        except OSError as exc:
+            write_atomic(str(npz_path), data)
+            write_atomic(str(json_path), json.dumps(wrapped, default=str))
+        except (OSError, OutputError) as exc:  # write_atomic's own errors for a full disk etc.
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             log.warning("could not store the %s analysis in the cache at %s (%s); it will be "
-                        "recomputed next time", stage, self.root, exc.strerror or exc)
+                        "recomputed next time", stage, self.root, reason)
             try:
                 npz_path.unlink()
             except OSError:
@@ -190,16 +190,3 @@ def _read(npz_path: Path, json_path: Path) -> Tuple[Dict[str, np.ndarray], Dict]
         raise BadEntry(f"arrays file unreadable: {exc}") from None
     return arrays, wrapped["meta"]
 
-
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

@@ -56,12 +56,22 @@ class ShotList:
     def lengths(self) -> np.ndarray:
         return (self.shots[:, 1] - self.shots[:, 0]).astype(np.int64)
 
-    def durations_s(self) -> np.ndarray:
-        """Shot durations in seconds (from timestamps when known, else from the nominal rate)."""
+    def durations_s(self, end_frame: Optional[int] = None) -> np.ndarray:
+        """Shot durations in seconds: the one duration every stage uses.
+
+        From the decoded frames' timestamps when known (right for VFR media), else from the
+        nominal rate. With ``end_frame``, each shot counts only its frames before that frame
+        (a shot starting at or after it lasts 0 s), as the spoiler guard needs.
+        """
+        starts = self.shots[:, 0]
+        ends = self.shots[:, 1]
+        if end_frame is not None:
+            end_frame = int(np.clip(end_frame, 0, self.frame_count))
+            starts, ends = np.minimum(starts, end_frame), np.minimum(ends, end_frame)
         if self.frame_times_s is not None and len(self.frame_times_s) == self.frame_count:
             t = np.append(self.frame_times_s, self.frame_times_s[-1] + 1.0 / float(self.fps))
-            return t[self.shots[:, 1]] - t[self.shots[:, 0]]
-        return self.lengths / float(self.fps)
+            return t[ends] - t[starts]
+        return (ends - starts).astype(np.int64) / float(self.fps)
 
 
 @dataclass

@@ -1,55 +1,22 @@
 """The whole job: movie + music -> cut plan + OTIO timeline. Front ends (CLI, panel) call this.
 
-Each stage reads from and writes to the content-keyed cache, so a re-run with another music track
-never decodes the movie again.
+The analysis stages (:mod:`trailersmith.core.stages`) read from and write to the content-keyed
+cache, so a re-run with another music track never decodes the movie again; then the problem
+(:mod:`trailersmith.core.problem`), a generator, assembly and the timeline.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, Optional
+from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
-from .model import Assignment, CutPlan, MusicAnalysis, ShotList, VideoInfo
+from .model import Assignment, CutPlan
+from .options import SuggestOptions
+from .options import validate as _validate
 from .progress import Reporter
-
-
-@dataclass
-class SuggestOptions:
-    """What an editor can choose. ``pace`` > 1 cuts faster, < 1 slower."""
-
-    generator: str = "ot"
-    backend: str = "affect"
-    spoiler_guard: float = 0.9
-    seed: int = 0
-    pace: float = 1.0
-    segmentation: str = "beats"  # "ipot": IPOT's 2 s KernelCPD segments, for comparison
-    detector: str = "auto"
-    backend_options: Dict = field(default_factory=dict)
-    generator_options: Dict = field(default_factory=dict)
-    cache_dir: Optional[str] = None
-
-
-@dataclass
-class MovieAnalysis:
-    """A movie's shots and per-shot features (from the cache or one decode pass)."""
-
-    info: VideoInfo
-    shots: ShotList
-    shot_features: np.ndarray
-    shot_quality: np.ndarray
-    shot_cues: Dict[str, np.ndarray]
-    frame_state: Dict[str, np.ndarray] = field(default_factory=dict)
-
-
-@dataclass
-class MusicResult:
-    """A track's analysis, per-segment features, and a waveform envelope for drawing."""
-
-    analysis: MusicAnalysis
-    segment_features: np.ndarray
-    segment_cues: Dict[str, np.ndarray]
-    waveform: np.ndarray  # (bins, 2) min/max envelope over the whole track
+# Re-exported: callers (the CLI's analyze/music commands) still import the stages from here.
+from .stages import MovieAnalysis, MusicResult, analyze_movie, analyze_music_track  # noqa: F401
 
 
 @dataclass
@@ -63,65 +30,6 @@ class SuggestResult:
     timeline: object  # opentimelineio.schema.Timeline
 
 
-def _cache(options: SuggestOptions):
-    from .cache import StageCache
-    return StageCache(options.cache_dir)
-
-
-def _validate(options: SuggestOptions) -> None:
-    from .errors import ParameterError
-    if not 0.05 <= options.spoiler_guard <= 1.0:
-        raise ParameterError(f"--spoiler-guard must be between 0.05 and 1.0 (got "
-                             f"{options.spoiler_guard}); 0.9 keeps the last 10% unseen.")
-    if not 0.25 <= options.pace <= 4.0:
-        raise ParameterError(f"pace must be between 0.25 and 4.0 (got {options.pace}).")
-
-
-def analyze_movie(path: str, options: Optional[SuggestOptions] = None,
-                  reporter: Optional[Reporter] = None) -> MovieAnalysis:
-    """Shots and per-shot features of ``path``: from the cache, or from one decode pass.
-
-    The built-in ``affect`` consumers always ride along (their cues explain choices and rate
-    frames); the chosen backend's consumers join them in the same pass.
-    """
-    from . import movie_cache
-    from .features import get_backend
-    from .media import probe_video
-    from .progress import ensure_reporter
-
-    options = options or SuggestOptions()
-    reporter = ensure_reporter(reporter)
-    info = probe_video(path)
-    backend = get_backend(options.backend, **options.backend_options)
-    info, shots, state = movie_cache.load_or_analyze(info, backend, options.detector,
-                                                     _cache(options), reporter)
-    from .features.affect import AffectBackend
-    affect = backend if isinstance(backend, AffectBackend) else AffectBackend()
-    affect_features, quality, cues = affect.shot_features(state, shots)
-    cues["watchable"] = quality  # eligibility: black, blank and credit shots never qualify
-    features = affect_features
-    if backend is not affect:
-        features, backend_quality, backend_cues = backend.shot_features(state, shots)
-        quality = quality * backend_quality  # e.g. prompt matches raise or lower a shot's worth
-        cues = {**cues, **backend_cues}
-    return MovieAnalysis(info=info, shots=shots, shot_features=features, shot_quality=quality,
-                         shot_cues=cues, frame_state=state)
-
-
-def analyze_music_track(path: str, options: Optional[SuggestOptions] = None,
-                        reporter: Optional[Reporter] = None) -> MusicResult:
-    """Beats, sections, planned cuts and per-segment features of a music track (cached)."""
-    from . import music_cache
-    from .features import get_backend
-    from .progress import ensure_reporter
-
-    options = options or SuggestOptions()
-    reporter = ensure_reporter(reporter)
-    backend = get_backend(options.backend, **options.backend_options)
-    return music_cache.load_or_analyze(path, backend, options.pace, _cache(options), reporter,
-                                       segmentation=options.segmentation)
-
-
 def suggest(movie_path: str, music_path: str, options: Optional[SuggestOptions] = None,
             reporter: Optional[Reporter] = None) -> SuggestResult:
     """Suggest a trailer: analyse (or reuse) both inputs, choose shots, assemble, make a timeline.
@@ -131,7 +39,7 @@ def suggest(movie_path: str, music_path: str, options: Optional[SuggestOptions] 
     """
     import os
 
-    from . import selection
+    from . import problem as problems
     from .assemble import assemble
     from .explain import explain_clips
     from .generators import get_generator
@@ -149,13 +57,16 @@ def suggest(movie_path: str, music_path: str, options: Optional[SuggestOptions] 
     music = analyze_music_track(music_path, options, reporter)
     movie = analyze_movie(movie_path, options, reporter)
     reporter.report("Choosing shots", 0, 1)
-    problem, usable_end = selection.build_problem(movie, music, options.spoiler_guard)
+    problem, usable_end = problems.build_problem(movie, music, options.spoiler_guard)
     assignment = generator(problem, rng=np.random.default_rng(options.seed),
                            **options.generator_options)
     reporter.report("Assembling", 0, 1)
+    from .features.speech import cut_costs
     plan = assemble(assignment, movie.shots, music.analysis, movie.info, usable_end=usable_end,
                     quality=movie.shot_quality, eligible=problem.eligible,
-                    frame_value=selection.frame_values(movie, usable_end))
+                    frame_value=problems.frame_values(movie, usable_end),
+                    cut_cost=cut_costs(movie.frame_state, movie.shots.frame_times_s,
+                                       float(movie.shots.fps)))
     explain_clips(plan, movie, music)
     name = (f"Trailer - {os.path.splitext(os.path.basename(movie_path))[0]} x "
             f"{os.path.splitext(os.path.basename(music_path))[0]}")

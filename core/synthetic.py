@@ -7,12 +7,15 @@ times. Nothing is downloaded and no external program is needed.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import List, Optional
 
 import numpy as np
+
+from .fileio import atomic_path
+from .music import SAMPLE_RATE
+from .timebase import frames_to_seconds
 
 
 @dataclass
@@ -62,34 +65,33 @@ def make_movie(path: str, *, shot_lengths: Optional[List[int]] = None, fps: Frac
     if shot_lengths is None:
         shot_lengths = [int(n) for n in rng.integers(40, 180, size=36)]
     speeds = [float(s) for s in rng.choice([0.0, 0.5, 2.0, 5.0, 9.0], size=len(shot_lengths))]
-    tmp = path + ".part"
-    container = av.open(tmp, "w", format="mp4")
-    try:
-        if timecode:
-            container.metadata["timecode"] = timecode
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
-        stream.options = {"crf": "20", "preset": "veryfast", "g": "48"}
-        if timecode:
-            stream.metadata["timecode"] = timecode
-        audio = None
-        if with_audio:
-            audio = container.add_stream("aac", rate=48000)
-        for k, length in enumerate(shot_lengths):
-            # alternate dark and bright shots so that every cut is unmistakable
-            base = float(rng.uniform(150, 230) if k % 2 else rng.uniform(40, 110))
-            for img in _shot_frames(rng, k, length, size, speeds[k], base):
-                for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
-                    container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-        if audio is not None:
-            total = sum(shot_lengths) / float(fps)
-            tone = 0.1 * np.sin(2 * np.pi * 220 * np.arange(int(total * 48000)) / 48000)
-            _encode_audio(container, audio, tone.astype(np.float32), 48000)
-    finally:
-        container.close()
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        container = av.open(tmp, "w", format="mp4")
+        try:
+            if timecode:
+                container.metadata["timecode"] = timecode
+            stream = container.add_stream("libx264", rate=fps)
+            stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+            stream.options = {"crf": "20", "preset": "veryfast", "g": "48"}
+            if timecode:
+                stream.metadata["timecode"] = timecode
+            audio = None
+            if with_audio:
+                audio = container.add_stream("aac", rate=48000)
+            for k, length in enumerate(shot_lengths):
+                # alternate dark and bright shots so that every cut is unmistakable
+                base = float(rng.uniform(150, 230) if k % 2 else rng.uniform(40, 110))
+                for img in _shot_frames(rng, k, length, size, speeds[k], base):
+                    for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                        container.mux(packet)
+            for packet in stream.encode():
+                container.mux(packet)
+            if audio is not None:
+                total = float(frames_to_seconds(sum(shot_lengths), fps))
+                tone = 0.1 * np.sin(2 * np.pi * 220 * np.arange(int(total * 48000)) / 48000)
+                _encode_audio(container, audio, tone.astype(np.float32), 48000)
+        finally:
+            container.close()
     cuts = list(np.cumsum(shot_lengths)[:-1].astype(int))
     return SyntheticMovie(path=path, fps=fps, frame_count=int(sum(shot_lengths)),
                           cuts=[int(c) for c in cuts], motion=speeds)
@@ -110,7 +112,7 @@ def _encode_audio(container, stream, y: np.ndarray, sr: int) -> None:
         container.mux(packet)
 
 
-def render_music(*, tempo_bpm: float = 120.0, duration_s: float = 30.0, sr: int = 22050,
+def render_music(*, tempo_bpm: float = 120.0, duration_s: float = 30.0, sr: int = SAMPLE_RATE,
                  loud_from_s: Optional[float] = None, seed: int = 0):
     """Synthesize a drum-and-bass track; returns ``(y, beat_times_s)``.
 
@@ -153,9 +155,8 @@ def make_music(path: str, **kwargs):
     """Render :func:`render_music` into a 16-bit WAV file at ``path``; returns the beat times."""
     import soundfile
 
-    sr = kwargs.setdefault("sr", 22050)
+    sr = kwargs.setdefault("sr", SAMPLE_RATE)
     y, beats = render_music(**kwargs)
-    tmp = path + ".part.wav"
-    soundfile.write(tmp, y, sr, subtype="PCM_16")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        soundfile.write(tmp, y, sr, subtype="PCM_16")
     return beats

@@ -14,15 +14,36 @@ from typing import Optional, Sequence
 
 from .errors import ParameterError
 from .model import CutPlan, PlacedClip
+from .timebase import (
+    as_rate,
+    frames_to_seconds,
+    rate_text,
+    rational_time,
+    seconds_to_frames,
+    time_range,
+    timecode_to_frames,
+)
 
-TIMELINE_START_TIMECODE = "01:00:00:00"
-VIDEO_TRACK_NAME = "Video 1"
-AUDIO_TRACK_NAME = "Audio 1"
-MEDIA_KEY = "DEFAULT_MEDIA"
+# Resolve's timeline shape, written once (adapters/resolve/otio_shape.py checks against these).
+TIMELINE_START_TIMECODE = "01:00:00:00"  # where a new Resolve timeline starts
+MEDIA_KEY = "DEFAULT_MEDIA"  # the media-reference key Resolve's own exports use
 METADATA_KEY = "trailersmith"
 
 
-def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequence[str]] = None):
+def track_name(kind: str, number: int) -> str:
+    """Resolve's track names: ``"Video 1"``, ``"Audio 2"`` (kind is "Video" or "Audio")."""
+    return f"{kind} {number}"
+
+
+VIDEO_TRACK_NAME = track_name("Video", 1)
+AUDIO_TRACK_NAME = track_name("Audio", 1)
+SOURCE_AUDIO_TRACK_NAME = track_name("Audio", 2)  # the shots' own sound
+BEAT_MARKER_CHOICES = ("none", "downbeats", "beats")
+
+
+def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequence[str]] = None,
+                   source_audio: bool = False, beat_markers: str = "none",
+                   beats_s: Sequence[float] = (), downbeats_s: Sequence[float] = ()):
     """Build the trailer timeline: shots on "Video 1", the music on "Audio 1", markers.
 
     Parameters
@@ -33,6 +54,13 @@ def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequenc
         Timeline name, as the editor will show it.
     section_labels : sequence of str, optional
         One label per entry of ``plan.sections``, replacing the plan's own labels.
+    source_audio : bool
+        Also put each shot's own sound on "Audio 2": the same source range as its picture, the
+        pair sharing ``metadata["trailersmith"]["link"]`` (writers and the Resolve host link
+        them where the format can). Off by default.
+    beat_markers : {"none", "downbeats", "beats"}
+        Markers on the music clip at the music's downbeats, or at every beat (downbeats named
+        so), from ``beats_s`` / ``downbeats_s`` (seconds from the music's start).
 
     Returns
     -------
@@ -43,39 +71,48 @@ def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequenc
     ------
     ParameterError
         If the plan has gaps or overlaps, does not end where the music ends, uses frames outside
-        the movie, or ``section_labels`` does not match the sections.
+        the movie, ``section_labels`` does not match the sections, ``source_audio`` is asked of a
+        movie without sound, or ``beat_markers`` is not one of its choices.
     """
     import opentimelineio as otio
 
-    fps = Fraction(plan.fps)
     _check_plan(plan)
-    rate = float(fps)
-    start = otio.opentime.from_timecode(TIMELINE_START_TIMECODE, rate)
+    if beat_markers not in BEAT_MARKER_CHOICES:
+        raise ParameterError(f"beat_markers must be one of {', '.join(BEAT_MARKER_CHOICES)}, "
+                             f"not {beat_markers!r}.")
+    if source_audio and not getattr(plan.movie, "has_audio", True):
+        raise ParameterError("The movie has no sound of its own; leave --source-audio off.")
+    fps = as_rate(plan.fps)
+    start = rational_time(timecode_to_frames(TIMELINE_START_TIMECODE, fps), fps)
     timeline = otio.schema.Timeline(name=name, global_start_time=start)
     timeline.metadata[METADATA_KEY] = {
-        "fps": f"{fps.numerator}/{fps.denominator}",
+        "fps": rate_text(fps),
         "width": int(plan.movie.width), "height": int(plan.movie.height),
         "movie": os.path.abspath(plan.movie.path), "music": os.path.abspath(plan.music_path),
         "movie_start_frame": int(plan.movie.start_frame),
         "movie_frame_count": int(plan.movie.frame_count),
         "music_duration_s": float(plan.music_duration_s),
-        "duration_frames": int(plan.duration_frames),
+        "duration_frames": int(plan.duration_frames), "source_audio": bool(source_audio),
     }
 
     video = otio.schema.Track(name=VIDEO_TRACK_NAME, kind=otio.schema.TrackKind.Video)
     for placed in plan.clips:
-        video.append(_video_clip(plan, placed, rate))
+        video.append(_video_clip(plan, placed, fps))
     audio = otio.schema.Track(name=AUDIO_TRACK_NAME, kind=otio.schema.TrackKind.Audio)
-    audio.append(_music_clip(plan, rate))
+    music = _music_clip(plan, fps)
+    _add_beat_markers(music, plan, fps, beat_markers, beats_s, downbeats_s)
+    audio.append(music)
     timeline.tracks.append(video)
     timeline.tracks.append(audio)
+    if source_audio:
+        timeline.tracks.append(_source_audio_track(video))
 
     labels = _labels(plan, section_labels)
     for number, ((first, end, _label), label) in enumerate(zip(plan.sections, labels), start=1):
-        seconds = (int(end) - int(first)) / float(fps)
+        seconds = float(frames_to_seconds(int(end) - int(first), fps))
         timeline.tracks.markers.append(otio.schema.Marker(
             name=label, color=otio.schema.MarkerColor.BLUE,
-            marked_range=_range(int(first), 1, rate),
+            marked_range=time_range(int(first), 1, fps),
             comment=f"music section {number} of {len(labels)}, {seconds:.1f} s"))
     return timeline
 
@@ -85,10 +122,9 @@ def source_start_frame(plan: CutPlan, decoded_index: int) -> int:
 
     For variable-frame-rate movies the frame's own timestamp decides, converted to the nominal rate.
     """
-    fps = Fraction(plan.fps)
     times = plan.frame_times_s
     if times is not None and len(times) > decoded_index:
-        offset = int(round(float(times[decoded_index]) * fps.numerator / fps.denominator))
+        offset = seconds_to_frames(float(times[decoded_index]), plan.fps)
     else:
         offset = int(decoded_index)
     return int(plan.movie.start_frame) + offset
@@ -99,33 +135,25 @@ def movie_length_frames(plan: CutPlan) -> int:
     times = plan.frame_times_s
     length = int(plan.movie.frame_count)
     if times is not None and len(times):
-        fps = Fraction(plan.fps)
-        length = max(length, int(round(float(times[-1]) * fps.numerator / fps.denominator)) + 1)
+        length = max(length, seconds_to_frames(float(times[-1]), plan.fps) + 1)
     return length
 
 
-def _range(start: int, duration: int, rate: float):
-    import opentimelineio as otio
-
-    return otio.opentime.TimeRange(otio.opentime.RationalTime(start, rate),
-                                   otio.opentime.RationalTime(duration, rate))
-
-
-def _reference(path: str, start: int, duration: int, rate: float):
+def _reference(path: str, start: int, duration: int, fps: Fraction):
     import opentimelineio as otio
 
     return otio.schema.ExternalReference(target_url=os.path.abspath(path),
-                                         available_range=_range(start, duration, rate))
+                                         available_range=time_range(start, duration, fps))
 
 
-def _video_clip(plan: CutPlan, placed: PlacedClip, rate: float):
+def _video_clip(plan: CutPlan, placed: PlacedClip, fps: Fraction):
     import opentimelineio as otio
 
     movie = plan.movie
     first = source_start_frame(plan, placed.source_start)
     clip = otio.schema.Clip(name=os.path.basename(movie.path),
-                            source_range=_range(first, placed.length, rate))
-    reference = _reference(movie.path, int(movie.start_frame), movie_length_frames(plan), rate)
+                            source_range=time_range(first, placed.length, fps))
+    reference = _reference(movie.path, int(movie.start_frame), movie_length_frames(plan), fps)
     clip.set_media_references({MEDIA_KEY: reference}, MEDIA_KEY)
     why = str(placed.reason)
     clip.metadata[METADATA_KEY] = {
@@ -137,22 +165,52 @@ def _video_clip(plan: CutPlan, placed: PlacedClip, rate: float):
     }
     clip.markers.append(otio.schema.Marker(
         name=f"Shot {placed.shot} (scene {placed.scene}) for segment {placed.segment}",
-        color=otio.schema.MarkerColor.GREEN, marked_range=_range(first, 1, rate),
+        color=otio.schema.MarkerColor.GREEN, marked_range=time_range(first, 1, fps),
         comment=f"{why} (score {placed.score:.2f})"))
     return clip
 
 
-def _music_clip(plan: CutPlan, rate: float):
+def _music_clip(plan: CutPlan, fps: Fraction):
     import opentimelineio as otio
 
-    fps = Fraction(plan.fps)
-    length = max(int(plan.duration_frames),
-                 int(round(plan.music_duration_s * fps.numerator / fps.denominator)))
+    length = max(int(plan.duration_frames), seconds_to_frames(plan.music_duration_s, fps))
     clip = otio.schema.Clip(name=os.path.basename(plan.music_path),
-                            source_range=_range(0, int(plan.duration_frames), rate))
-    clip.set_media_references({MEDIA_KEY: _reference(plan.music_path, 0, length, rate)},
+                            source_range=time_range(0, int(plan.duration_frames), fps))
+    clip.set_media_references({MEDIA_KEY: _reference(plan.music_path, 0, length, fps)},
                               MEDIA_KEY)
     return clip
+
+
+def _source_audio_track(video):
+    """Each shot's own sound, the same source range and media as its picture, linked by index."""
+    import opentimelineio as otio
+
+    track = otio.schema.Track(name=SOURCE_AUDIO_TRACK_NAME, kind=otio.schema.TrackKind.Audio)
+    for link, picture in enumerate(video):
+        picture.metadata[METADATA_KEY]["link"] = link
+        ref = picture.media_reference
+        sound = otio.schema.Clip(name=picture.name, source_range=picture.source_range)
+        sound.set_media_references({MEDIA_KEY: otio.schema.ExternalReference(
+            target_url=ref.target_url, available_range=ref.available_range)}, MEDIA_KEY)
+        sound.metadata[METADATA_KEY] = {"link": link, "source_audio": True,
+                                        "shot": picture.metadata[METADATA_KEY]["shot"]}
+        track.append(sound)
+    return track
+
+
+def _add_beat_markers(clip, plan: CutPlan, fps: Fraction, which: str, beats_s, downbeats_s):
+    import opentimelineio as otio
+
+    if which == "none":
+        return
+    down = {seconds_to_frames(t, fps) for t in downbeats_s}
+    frames = sorted(down) if which == "downbeats" else sorted(
+        {seconds_to_frames(t, fps) for t in beats_s} | down)
+    for frame in (f for f in frames if 0 <= f < plan.duration_frames):
+        strong = frame in down
+        clip.markers.append(otio.schema.Marker(
+            name="Downbeat" if strong else "Beat", marked_range=time_range(frame, 1, fps),
+            color=otio.schema.MarkerColor.RED if strong else otio.schema.MarkerColor.YELLOW))
 
 
 def _labels(plan: CutPlan, section_labels: Optional[Sequence[str]]) -> list:

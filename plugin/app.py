@@ -41,7 +41,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of ``trailersmith-panel``; returns the process exit code."""
-    logging.basicConfig(level=logging.WARNING, format="trailersmith: %(levelname)s: %(message)s")
+    from trailersmith.core.userdirs import setup_logging
+
+    setup_logging(stderr_level=logging.WARNING)  # and to the log file the errors point to
     args = _parser().parse_args(argv)
     try:
         app = _application()
@@ -72,8 +74,10 @@ def launch_in_resolve(injected_handle=None):
     Returns the panel (tests drive it); inside Resolve this blocks in Qt's event loop until the
     panel closes.
     """
-    from trailersmith.adapters.resolve_host import ResolveError, ResolveHost
+    from trailersmith.adapters.resolve.host import ResolveError, ResolveHost
+    from trailersmith.core.userdirs import setup_logging
 
+    setup_logging(stderr_level=logging.WARNING)
     try:
         host = ResolveHost.connect(injected_handle)
     except ResolveError as exc:

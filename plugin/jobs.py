@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Callable, List, Optional
 
 import numpy as np
-
 from trailersmith.core.progress import Reporter
 
 from .thumbnails import frame_time, grab_thumbnails
@@ -54,22 +53,17 @@ def suggest_job(movie_path: str, music_path: str, options, *, thumbnail_width: i
     return job
 
 
-def frames_to_timecode(frames: int, fps) -> str:
-    """Non-drop ``HH:MM:SS:FF`` at the nominal integer rate (what editors show)."""
-    base = max(1, round(float(fps)))
-    frames = max(0, int(frames))
-    seconds, ff = divmod(frames, base)
-    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}:{ff:02d}"
-
-
 def describe_clip(clip, plan) -> str:
     """The sentence shown when an editor clicks a shot: where it comes from and why."""
+    from trailersmith.core.timebase import frames_to_timecode, is_drop_frame_timecode
     from trailersmith.core.timeline import source_start_frame
 
     first = source_start_frame(plan, clip.source_start)  # timecode-aware, VFR-aware
-    tc_in = frames_to_timecode(first, plan.fps)
-    tc_out = frames_to_timecode(first + clip.length, plan.fps)
-    at = frames_to_timecode(clip.record_start, plan.fps)
+    # Drop-frame when the movie's own timecode is (29.97/59.94 with ';'), as the editor shows it.
+    drop = is_drop_frame_timecode(getattr(plan.movie, "start_timecode", None))
+    tc_in = frames_to_timecode(first, plan.fps, drop_frame=drop)
+    tc_out = frames_to_timecode(first + clip.length, plan.fps, drop_frame=drop)
+    at = frames_to_timecode(clip.record_start, plan.fps, drop_frame=drop)
     # Shot, scene and segment numbers as the timeline's own markers and reasons give them.
     text = (f"Shot {clip.shot} (scene {clip.scene}), source {tc_in} - {tc_out} "
             f"({clip.length} frames), placed at {at} under music segment {clip.segment}. "

@@ -11,11 +11,11 @@ from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
+from trailersmith.adapters.kdenlive.launch import open_in_kdenlive
 from trailersmith.core.errors import TrailersmithError
 
 from .inputs import MOVIE_FILTER, MUSIC_FILTER, ButtonRow, MediaInput
 from .jobs import PanelRun, describe_clip, suggest_job
-from .kdenlive_launch import open_in_kdenlive
 from .options import OptionsBox, registry_choices
 from .result_view import ResultView
 from .settings import load_settings, save_settings

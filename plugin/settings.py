@@ -1,56 +1,72 @@
-"""The panel's remembered choices: shipped defaults overlaid by the user's last ones.
+"""The panel's remembered choices: the option spec's defaults overlaid by the user's last ones.
 
-Stored as JSON in ``$XDG_CONFIG_HOME/trailersmith/panel.json`` (``~/.config/...`` by default);
-written atomically. No Qt here.
+Stored as JSON in the user's configuration folder (``core/userdirs.py``: ``~/.config/
+trailersmith/panel.json`` on Linux); written atomically. Values for spec options are checked
+against the spec; a bad one is ignored with a warning. No Qt here.
 """
 from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict, dataclass, fields
 from importlib import resources
 from pathlib import Path
 from typing import Optional
+
+from trailersmith.core.errors import ParameterError, TrailersmithError
+from trailersmith.core.fileio import write_atomic
+from trailersmith.core.options import OPTIONS, default
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class PanelSettings:
-    """Options an editor sets in the panel (see ``resources/default_settings.json``)."""
+    """Options an editor sets in the panel; the run options' defaults come from the spec."""
 
-    spoiler_guard: float = 0.9
-    pace: float = 1.0
-    backend: str = "affect"
-    generator: str = "ot"
-    seed: int = 0
+    spoiler_guard: float = default("spoiler_guard")
+    pace: float = default("pace")
+    length: Optional[float] = default("length")
+    backend: str = default("backend")
+    generator: str = default("generator")
+    seed: int = default("seed")
     export_format: str = ".otio"
     thumbnail_width: int = 112
     last_dir: str = ""
 
 
 def settings_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "trailersmith" / "panel.json"
+    """``panel.json`` in the user's configuration folder."""
+    from trailersmith.core.userdirs import config_dir
+
+    return config_dir() / "panel.json"
+
+
+def _convert(key: str, value, current):
+    spec = OPTIONS.get(key)
+    if spec is None:
+        return type(current)(value)
+    if value is None:
+        return spec.check(None)
+    if spec.type is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    return spec.check(value)
 
 
 def _merge(settings: PanelSettings, data: dict) -> PanelSettings:
-    known = {f.name: f.type for f in fields(PanelSettings)}
+    known = {f.name for f in fields(PanelSettings)}
     for key, value in data.items():
         if key not in known:
             continue
-        default = getattr(settings, key)
         try:
-            setattr(settings, key, type(default)(value))
-        except (TypeError, ValueError):
-            log.warning("ignoring setting %s=%r (not a %s)", key, value, type(default).__name__)
+            setattr(settings, key, _convert(key, value, getattr(settings, key)))
+        except (TypeError, ValueError, ParameterError) as exc:
+            log.warning("ignoring setting %s=%r (%s)", key, value, exc)
     return settings
 
 
 def default_settings() -> PanelSettings:
-    """The defaults shipped in ``trailersmith/resources/default_settings.json``."""
+    """The spec's defaults and the panel-only ones in ``resources/default_settings.json``."""
     text = resources.files("trailersmith.resources").joinpath("default_settings.json").read_text()
     return _merge(PanelSettings(), json.loads(text))
 
@@ -72,9 +88,6 @@ def save_settings(settings: PanelSettings, path: Optional[Path] = None) -> None:
     path = path or settings_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".panel.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w") as f:
-            json.dump(asdict(settings), f, indent=2)
-        os.replace(tmp, path)
-    except OSError as exc:
+        write_atomic(str(path), json.dumps(asdict(settings), indent=2))
+    except (OSError, TrailersmithError) as exc:
         log.warning("could not save panel settings to %s (%s)", path, exc)

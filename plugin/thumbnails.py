@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import List, Optional, Sequence
 
 import numpy as np
-
 from trailersmith.core.errors import MediaError
 from trailersmith.core.progress import Reporter, ensure_reporter
 
@@ -21,7 +20,9 @@ def frame_time(index: int, fps, frame_times_s: Optional[np.ndarray] = None) -> f
     """Presentation time (from the stream start) of decoded frame ``index``."""
     if frame_times_s is not None and 0 <= index < len(frame_times_s):
         return float(frame_times_s[index])
-    return index / float(fps)
+    from trailersmith.core.timebase import frames_to_seconds
+
+    return float(frames_to_seconds(index, fps))
 
 
 def grab_thumbnails(path: str, times_s: Sequence[float], *, width: int = 112,

@@ -33,7 +33,20 @@ def error_sentence(exc: BaseException) -> str:
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return (f"Something unexpected went wrong ({exc.__class__.__name__}"
             f"{': ' + detail if detail else ''}). Try again; if it happens again, please report "
-            "it together with the log.")
+            f"it together with the log{_log_hint()}.")
+
+
+def _log_hint() -> str:
+    """`` (PATH)`` of the log file, created if need be so the path we show exists."""
+    from trailersmith.core.userdirs import log_path
+
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(exist_ok=True)
+    except OSError:
+        return ""
+    return f" ({path})"
 
 
 def _make_thread_class():

@@ -37,6 +37,7 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     """Each test session gets its own analysis cache, never the user's."""
     cache = tmp_path_factory.getbasetemp() / "trailersmith-cache"
     monkeypatch.setenv("TRAILERSMITH_CACHE", str(cache))
+    monkeypatch.setenv("TRAILERSMITH_LOG", str(tmp_path_factory.getbasetemp() / "trailersmith.log"))
 
 
 @pytest.fixture(autouse=True)

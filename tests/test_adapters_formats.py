@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -71,11 +70,10 @@ def test_a_failing_writer_leaves_no_partial_file(tmp_path, monkeypatch):
     timeline, _ = make_timeline()
     module = formats.format_module("x.otio")
 
-    def broken(_timeline, path):
-        Path(path).write_text('{"OTIO_SCHEMA": "Timeline.1", "na')
+    def broken(_timeline, **_kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(module, "write_to_file", broken)
+    monkeypatch.setattr(module, "write_to_string", broken)
     target = tmp_path / "trailer.otio"
     with pytest.raises(OSError, match="disk full"):
         write_timeline(timeline, target)

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from trailersmith.core import selection
+from trailersmith.core import problem as problems
 from trailersmith.core.features.affect import FRAME_STATS, AffectBackend
 from trailersmith.core.features.text_overlay import (TEXT_SCORE_MIN, TextOverlayConsumer,
                                                      analysis_size, text_scores)
@@ -152,7 +152,7 @@ def _encode(path, frames, fps=24):
 
 
 def _movie_and_music(info, shots, backend, state, music_s):
-    """What pipeline.analyze_movie and analyze_music_track hand selection, for given shots."""
+    """What pipeline.analyze_movie and analyze_music_track hand the problem builder, for given shots."""
     features, quality, cues = backend.shot_features(state, shots)
     cues["watchable"] = quality
     movie = SimpleNamespace(info=info, shots=shots, shot_features=features, shot_quality=quality,
@@ -197,11 +197,11 @@ def test_rolling_credits_over_a_moving_picture_make_a_shot_ineligible(tmp_path):
     assert cues["credits_fraction"][0] == 0.0, cues["credits_fraction"]
     # the first frames of the second shot show only the top line entering; the rest is text
     assert cues["credits_fraction"][1] >= 0.75, cues["credits_fraction"]
-    assert movie.shot_quality[0] >= selection.MIN_QUALITY > movie.shot_quality[1]
-    problem, _ = selection.build_problem(movie, music, spoiler_guard=1.0)
+    assert movie.shot_quality[0] >= problems.MIN_QUALITY > movie.shot_quality[1]
+    problem, _ = problems.build_problem(movie, music, spoiler_guard=1.0)
     assert problem.eligible.tolist() == [True, False]
     # and a long shot's window avoids text frames
-    values = selection.frame_values(movie, usable_end=96)
+    values = problems.frame_values(movie, usable_end=96)
     assert values[:48].mean() > values[60:].mean()
 
 
@@ -276,7 +276,7 @@ def test_real_film_end_credits_score_as_credits_and_the_story_does_not(media_pat
     for i in np.flatnonzero(inside):
         black = cues["blank_fraction"][i] >= 0.5
         assert cues["credits_fraction"][i] >= 0.9 or black, (rng[i], cues["credits_fraction"][i])
-        assert quality[i] < selection.MIN_QUALITY, (rng[i], quality[i])
+        assert quality[i] < problems.MIN_QUALITY, (rng[i], quality[i])
     story = rng[:, 1] <= CREDITS[0]
     flagged = story & (cues["credits_fraction"] >= 0.3)
     assert flagged.sum() <= 2, rng[flagged]
@@ -289,3 +289,39 @@ def test_real_film_end_credits_score_as_credits_and_the_story_does_not(media_pat
     span[CREDITS[0]:CREDITS[1]] = True
     assert text[span & lit].mean() >= 0.9, text[span & lit].mean()
     assert text[:CREDITS[0]].mean() <= 0.01, text[:CREDITS[0]].mean()
+
+
+def _dark_card(rng, font_size, lines=6, paper=(235, 230, 220)):
+    from PIL import Image, ImageDraw
+
+    pil = Image.new("RGB", (640, 360), paper)
+    draw = ImageDraw.Draw(pil)
+    font = _font(font_size)
+    for k in range(lines):
+        names = [f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}" for _ in range(2)]
+        draw.text((120, 40 + k * 1.7 * font_size), "    ".join(names), fill=(25, 25, 30),
+                  font=font)
+    return np.asarray(pil)
+
+
+@pytest.mark.parametrize("font_size", [12, 16, 22])
+def test_dark_text_on_a_light_card_scores_as_text(font_size):
+    pytest.importorskip("PIL")
+    rng = np.random.default_rng(100 + font_size)
+    card = _analysis_frames([_dark_card(rng, font_size)])[0]
+    blank = np.full_like(card, 230)
+    # A light picture with dark texture (a photo-like image lifted towards white) is no card.
+    bright_photo = np.clip(_photo_like(rng, 320, 180).astype(int) + 110, 0, 255).astype(np.uint8)
+    scores = text_scores(np.stack([card, blank, bright_photo]))
+    assert scores[0] >= TEXT_SCORE_MIN and (scores[1:] < TEXT_SCORE_MIN).all(), scores
+
+
+def test_small_dark_text_needs_the_dark_ink_reading(monkeypatch):
+    """At 12 px the paper's halo around dark strokes is too thin to read as light ink."""
+    pytest.importorskip("PIL")
+    from trailersmith.core.features import text_overlay
+
+    card = _analysis_frames([_dark_card(np.random.default_rng(12), 12, lines=3)])
+    assert text_scores(card)[0] >= TEXT_SCORE_MIN
+    monkeypatch.setattr(text_overlay, "LIGHT_CARD_LUMA", 256)  # light ink only, as before
+    assert text_scores(card)[0] < TEXT_SCORE_MIN

@@ -102,7 +102,7 @@ def test_bad_suffix_and_bad_spoiler_guard(media, tmp_path, capsys):
 
 def test_decoding_is_passed_to_ssmp_and_refused_for_other_generators(media, tmp_path, capsys):
     from trailersmith.cli import build_parser
-    from trailersmith.commands import options_from_args
+    from trailersmith.cli.commands import options_from_args
 
     movie, music = str(media["movie"]), str(media["music"])
     args = build_parser().parse_args(["suggest", movie, music, "-o", "t.otio",

@@ -79,8 +79,8 @@ def _shots():
 
 def test_import_does_not_import_torch():
     code = ("import sys, trailersmith.core.features.imagebind as ib; "
-            "from trailersmith.core.features.base import _REGISTRY; "
-            "print('torch' in sys.modules, 'imagebind' in _REGISTRY)")
+            "from trailersmith.core.features import BACKENDS; "
+            "print('torch' in sys.modules, 'imagebind' in BACKENDS)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
 
@@ -110,9 +110,9 @@ def test_unavailable_reason_follows_option_variable_and_settings(tmp_path, monke
 
 def test_registry_takes_the_weights_option(small_weights):
     """``--imagebind-weights`` alone (no variable, no settings) makes the backend available."""
-    from trailersmith.core.features.base import _REGISTRY, get_backend
+    from trailersmith.core.features.base import backend_module, get_backend
 
-    _, reason = _REGISTRY["imagebind"]
+    reason = backend_module("imagebind").unavailable_reason
     assert reason() is not None and reason(weights=small_weights) is None
     backend = get_backend("imagebind", weights=small_weights, device="cpu")
     assert backend.name == "imagebind" and backend.weights_path == small_weights

@@ -269,3 +269,47 @@ def test_the_dialog_check_sees_kdenlive_complaining(tmp_path):
         dialogs = session.wait_for(session.dialogs, 180, "a complaint about the plain MLT file")
         session.screenshot(tmp_path / "kdenlive_plain_mlt.png")
     assert any("Incorrect project file" in title for _id, title in dialogs), dialogs
+
+
+def test_kdenlive_keeps_each_shot_grouped_with_its_own_sound(tmp_path):
+    """Audio 2 (the shots' own sound): Kdenlive opens it, and its re-save keeps our AV groups."""
+    import json
+
+    media = tmp_path / "media"
+    media.mkdir()
+    movie, music = make_media(media)
+    plan = make_plan(movie, music)
+    assert plan.movie.has_audio
+    project = Path(write_timeline(build_timeline(plan, name="Trailer", source_audio=True),
+                                  tmp_path / "trailer.kdenlive"))
+    written = project.read_bytes()
+    ours = json.loads(kdenlive_property(project, "kdenlive:docproperties.groups"))
+    assert len(ours) == len(plan.clips)
+    with KdenliveSession(project, tmp_path / "session") as session:
+        session.wait_for(lambda: [w for w in session.windows() if w[1].startswith("trailer / ")],
+                         180, "the project window")
+        time.sleep(8)
+        assert not session.dialogs(), session.dialogs()
+        session.trigger_action("file_save")
+        backup = project.with_name("trailer_backup0.kdenlive")
+
+        def saved():
+            for wid, title in session.dialogs():
+                if title.startswith("Information") and backup.exists():
+                    session.press_return(wid)
+            return project.read_bytes() != written and not session.dialogs()
+
+        session.wait_for(saved, 60, "Kdenlive to save the project")
+        time.sleep(1)
+    back = read_timeline(project)
+    assert [t.name for t in back.tracks] == ["Video 1", "Audio 1", "Audio 2"]
+    video, _music, sound = back.tracks
+    assert [(c.source_range, video.range_of_child(c).start_time) for c in video.find_clips()] == \
+        [(c.source_range, sound.range_of_child(c).start_time) for c in sound.find_clips()]
+    groups = json.loads(kdenlive_property(project, "kdenlive:docproperties.groups") or "[]")
+
+    def leaves(group_list):
+        return sorted(sorted(leaf["data"] for leaf in g["children"]) for g in group_list)
+
+    assert [g["type"] for g in groups] == ["AVSplit"] * len(plan.clips), groups
+    assert leaves(groups) == leaves(ours)

@@ -241,6 +241,13 @@ def test_dataset_build_on_bbb_trailer(bbb_trailer, media_dir, tmp_path):
     assert entry["report"]["matched"] >= total
     assert ex.music_features.shape[0] == len(ex.match)
     assert ex.movie_features.shape[0] == len(movie_shots.shots)
+    # The builder analysed through suggest's movie stage: the same features and quality.
+    from trailersmith.core.options import SuggestOptions
+    from trailersmith.core.stages import analyze_movie
+    analysed = analyze_movie(movie, SuggestOptions(detector="histogram"))
+    np.testing.assert_allclose(ex.movie_features, analysed.shot_features, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(ex.movie_quality, analysed.shot_quality)
+    np.testing.assert_array_equal(ex.movie_shots, analysed.shots.shots)
     assert probe_video(trailer).duration_s == pytest.approx(ex.music_durations_s.sum(), abs=0.2)
     # Resumable: a second run keeps the pair instead of rebuilding it.
     again = build_dataset(str(pairs), str(out), detector="histogram")

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from trailersmith.core import beat_dp, synthetic
+from trailersmith.core import synthetic
+from trailersmith.core.music import beat_dp
 
 
 def _both(y, sr):

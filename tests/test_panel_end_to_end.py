@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fakes.fake_resolve import FakeResolve  # noqa: E402
 from test_resolve_otio_shape import check_resolve_export_shape  # noqa: E402
 
-from trailersmith.adapters.resolve_host import ResolveHost  # noqa: E402
-from trailersmith.plugin.jobs import frames_to_timecode  # noqa: E402
+from trailersmith.adapters.resolve.host import ResolveHost  # noqa: E402
+from trailersmith.core.timebase import frames_to_timecode  # noqa: E402
 
 RUN_TIMEOUT_MS = 600_000
 

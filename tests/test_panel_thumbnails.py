@@ -6,7 +6,8 @@ import pytest
 
 from trailersmith.core.errors import Cancelled, MediaError
 from trailersmith.core.progress import CancelToken, Reporter
-from trailersmith.plugin.jobs import describe_clip, frames_to_timecode
+from trailersmith.core.timebase import frames_to_timecode
+from trailersmith.plugin.jobs import describe_clip
 from trailersmith.plugin.thumbnails import frame_time, grab_thumbnails
 
 COLORS = {"red": (255, 0, 0), "lime": (0, 255, 0), "blue": (0, 0, 255), "white": (255, 255, 255)}

@@ -246,7 +246,7 @@ def test_options_reach_the_pipeline(make_panel, media, qtbot):
 
 def test_open_in_kdenlive_launches_it_or_says_how(make_panel, media, qtbot, monkeypatch,
                                                   tmp_path):
-    from trailersmith.plugin import kdenlive_launch
+    from trailersmith.adapters.kdenlive import launch as kdenlive_launch
 
     panel = make_panel()
     panel.movie_input.set_path(str(media[0]))

@@ -15,7 +15,7 @@ from fakes.fake_resolve import FakeResolve  # noqa: E402
 from timecoded_media import timecoded_movie_and_music  # noqa: E402
 
 from trailersmith.cli import main  # noqa: E402
-from trailersmith.plugin.install import ENTRY_NAME, resolve_scripts_dir  # noqa: E402
+from trailersmith.adapters.resolve.install import ENTRY_NAME, resolve_scripts_dir  # noqa: E402
 
 
 @pytest.fixture(scope="module")

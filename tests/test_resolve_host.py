@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fakes.fake_resolve import FakeMediaPool, FakeResolve  # noqa: E402
 from timecoded_media import timecoded_movie_and_music  # noqa: E402
 
-from trailersmith.adapters.resolve_host import (ResolveError, ResolveHost,  # noqa: E402
+from trailersmith.adapters.resolve.host import (ResolveError, ResolveHost,  # noqa: E402
                                                 ResolveVersion)
 from trailersmith.core.model import CutPlan, PlacedClip, VideoInfo  # noqa: E402
 from trailersmith.core.timeline import build_timeline  # noqa: E402
@@ -136,7 +136,7 @@ def test_duplicate_name_none_from_resolve_is_handled(resolve, files, tmp_path):
 def test_a_file_resolve_refuses_gives_a_clear_error(resolve, files, tmp_path, monkeypatch):
     fake, project, pool, *_ = resolve
     count = project.GetTimelineCount()
-    from trailersmith.adapters import resolve_host
+    from trailersmith.adapters.resolve import host as resolve_host
 
     def broken_writer(shaped, workdir, base_name):
         bad = tmp_path / "bad.otio"
@@ -234,3 +234,20 @@ def test_media_pool_clips_flag_the_selected_clip(resolve, files):
     assert {c.path: (c.selected, c.has_video, c.has_audio) for c in clips} == {
         files[0]: (True, True, False), files[1]: (False, False, True)}
     assert ResolveVersion("DaVinci Resolve", (19, 0, 0)).text == "DaVinci Resolve 19.0.0"
+
+
+def test_send_links_each_shot_to_its_own_sound_on_audio_2(resolve, files, tmp_path):
+    import dataclasses
+
+    fake, project, pool, *_ = resolve
+    plan = make_plan(*files)
+    plan = dataclasses.replace(plan, movie=dataclasses.replace(plan.movie, has_audio=True))
+    timeline = build_timeline(plan, name="x", source_audio=True)
+    ResolveHost(fake).send_timeline(timeline, base_name="Linked", workdir=str(tmp_path))
+    new = project.GetCurrentTimeline()
+    pictures = new.GetItemListInTrack("video", 1)
+    sounds = new.GetItemListInTrack("audio", 2)
+    assert new.GetTrackName("audio", 2) == "Audio 2" and len(sounds) == len(plan.clips)
+    assert [s.GetSourceStartFrame() for s in sounds] == [p.GetSourceStartFrame() for p in pictures]
+    assert [tuple(map(id, g)) for g in new.links] == [(id(p), id(s)) for p, s in
+                                                      zip(pictures, sounds)]

@@ -16,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fakes.fake_resolve import FakeResolve  # noqa: E402
 from timecoded_media import timecoded_movie_and_music  # noqa: E402
 
-from trailersmith.adapters.resolve_host import ResolveHost  # noqa: E402
-from trailersmith.adapters.resolve_otio import (bare_path, resolve_shape_problems,  # noqa: E402
+from trailersmith.adapters.resolve.host import ResolveHost  # noqa: E402
+from trailersmith.adapters.resolve.otio_shape import (bare_path, resolve_shape_problems,  # noqa: E402
                                                 to_resolve_shape)
 
 # The skeleton of a Resolve export: schema of every level and the keys each object carries.

@@ -1,8 +1,11 @@
 """Feature backends: per-shot and per-music-segment vectors in one shared space.
 
-Backends register by name; :func:`available_backends` lists those whose runtime and weights are
-present, with the reason for each one that is not.
+:data:`BACKENDS` names each backend's module (imported when first used);
+:func:`available_backends` lists those whose runtime and weights are present, with the reason
+for each one that is not.
 """
-from .base import FeatureBackend, available_backends, get_backend, register_backend
+from .base import (BACKENDS, FeatureBackend, available_backends, backend_names, backend_options,
+                   get_backend)
 
-__all__ = ["FeatureBackend", "available_backends", "get_backend", "register_backend"]
+__all__ = ["BACKENDS", "FeatureBackend", "available_backends", "backend_names", "backend_options",
+           "get_backend"]

@@ -1,12 +1,27 @@
-"""The generator signature and its registry (ruptures-style: one small module per generator)."""
+"""The generator signature and its registry: a static table of name -> module, imported lazily.
+
+Each generator module exposes ``load()`` (returns the callable), ``OPTIONS`` (the keyword
+options the callable accepts besides ``rng``) and, when it may be unusable here,
+``unavailable_reason()``. Adding a generator is one line in :data:`GENERATORS`; nothing imports
+back into this module.
+"""
 from __future__ import annotations
 
-from typing import Callable, Dict, Optional, Protocol, Tuple
+import importlib
+from typing import Dict, List, Optional, Protocol, Tuple
 
 import numpy as np
 
 from ..errors import ModelUnavailableError, ParameterError
 from ..model import Assignment, GenerationProblem
+
+#: name -> module in this package. The first one is the default.
+GENERATORS = {
+    "ot": "ot",
+    "knapsack": "knapsack",
+    "ipot": "ipot",
+    "ssmp": "ssmp",
+}
 
 
 class Generator(Protocol):
@@ -16,38 +31,38 @@ class Generator(Protocol):
                  **options) -> Assignment: ...
 
 
-_REGISTRY: Dict[str, Tuple[Callable[[], Generator], Callable[[], Optional[str]]]] = {}
+def generator_names() -> List[str]:
+    """Every generator name, usable here or not, in table order."""
+    return list(GENERATORS)
 
 
-def register_generator(name: str, loader: Callable[[], Generator],
-                       unavailable_reason: Callable[[], Optional[str]] = lambda: None) -> None:
-    """Register a generator; ``loader()`` returns the callable (imports lazily)."""
-    _REGISTRY[name] = (loader, unavailable_reason)
+def generator_module(name: str):
+    """The module of generator ``name``; ParameterError naming the choices for another name."""
+    if name not in GENERATORS:
+        raise ParameterError(f"Unknown generator {name!r}; choose one of "
+                             f"{', '.join(GENERATORS)}.")
+    return importlib.import_module(f"{__package__}.{GENERATORS[name]}")
 
 
-def _load_builtin() -> None:
-    from . import ot, knapsack  # noqa: F401
-    for optional in ("ipot", "ssmp"):
-        try:
-            __import__(f"{__package__}.{optional}")
-        except ImportError:
-            pass
+def generator_options(name: str) -> Tuple[str, ...]:
+    """The keyword options generator ``name`` accepts (e.g. ``("checkpoint", "decoding")``)."""
+    return tuple(generator_module(name).OPTIONS)
+
+
+def _reason(module) -> Optional[str]:
+    check = getattr(module, "unavailable_reason", None)
+    return check() if check else None
 
 
 def available_generators() -> Dict[str, Optional[str]]:
     """Map every generator name to None (usable) or why it is not usable here."""
-    _load_builtin()
-    return {name: reason() for name, (_, reason) in sorted(_REGISTRY.items())}
+    return {name: _reason(generator_module(name)) for name in GENERATORS}
 
 
 def get_generator(name: str) -> Generator:
-    """Return the generator callable registered as ``name``."""
-    _load_builtin()
-    if name not in _REGISTRY:
-        raise ParameterError(f"Unknown generator {name!r}; choose one of "
-                             f"{', '.join(sorted(_REGISTRY))}.")
-    loader, reason = _REGISTRY[name]
-    why = reason()
+    """Return the generator callable named ``name``."""
+    module = generator_module(name)
+    why = _reason(module)
     if why:
         raise ModelUnavailableError(f"Generator {name!r} is not available: {why}")
-    return loader()
+    return module.load()

@@ -8,10 +8,11 @@ from __future__ import annotations
 import importlib.util
 from typing import Optional
 
-from .base import register_generator
+#: Keyword options of the generator (besides ``rng``).
+OPTIONS = ("checkpoint", "eta")
 
 
-def torch_missing() -> Optional[str]:
+def unavailable_reason() -> Optional[str]:
     """Why the learned generators cannot run here, or None when PyTorch is installed."""
     if importlib.util.find_spec("torch") is None:
         return ("PyTorch is not installed; install it (pip install 'trailersmith[ml]') to use "
@@ -19,9 +20,11 @@ def torch_missing() -> Optional[str]:
     return None
 
 
-def _load():
+#: Kept under its old name for callers that check torch before the learned generators.
+torch_missing = unavailable_reason
+
+
+def load():
+    """The generator callable (imports the learned model code only now)."""
     from ..learn.generate import generate_ipot
     return generate_ipot
-
-
-register_generator("ipot", _load, torch_missing)

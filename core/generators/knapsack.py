@@ -13,7 +13,6 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..model import Assignment, GenerationProblem
-from .base import register_generator
 from .costs import cost_to_score, match_cost, variety_noise
 
 _NEG = -1e18
@@ -113,4 +112,10 @@ def generate(problem: GenerationProblem, *, rng: np.random.Generator, max_scenes
     return Assignment(shots=chosen, scores=scores, reasons=reasons)
 
 
-register_generator("knapsack", lambda: generate)
+#: Keyword options of :func:`generate` (besides ``rng``).
+OPTIONS = ("max_scenes", "eta", "variety")
+
+
+def load():
+    """The generator callable (the registry's entry point)."""
+    return generate

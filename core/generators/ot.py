@@ -12,7 +12,6 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..model import Assignment, GenerationProblem
-from .base import register_generator
 from .costs import cost_to_score, match_cost, variety_noise
 
 log = logging.getLogger(__name__)
@@ -95,4 +94,10 @@ def generate(problem: GenerationProblem, *, rng: np.random.Generator, eta: float
     return Assignment(shots=chosen, scores=scores, reasons=reasons)
 
 
-register_generator("ot", lambda: generate)
+#: Keyword options of :func:`generate` (besides ``rng``).
+OPTIONS = ("eta", "quality_weight", "variety", "scene_share", "rounds")
+
+
+def load():
+    """The generator callable (the registry's entry point)."""
+    return generate

@@ -6,13 +6,15 @@ Options: ``decoding="greedy"`` (default: measured better, and deterministic) or
 """
 from __future__ import annotations
 
-from .base import register_generator
-from .ipot import torch_missing
+from .ipot import unavailable_reason  # noqa: F401 - same needs as ipot (PyTorch)
+
+#: Keyword options of the generator (besides ``rng``).
+OPTIONS = ("checkpoint", "decoding")
+#: The decodings, the default first.
+DECODINGS = ("greedy", "self-corrective")
 
 
-def _load():
+def load():
+    """The generator callable (imports the learned model code only now)."""
     from ..learn.generate import generate_ssmp
     return generate_ssmp
-
-
-register_generator("ssmp", _load, torch_missing)

@@ -1,10 +1,12 @@
 """``trailersmith dataset build``: movie-trailer pairs -> a training dataset (dataset.py format).
 
 For each movie, every trailer is decoded once (shots + small frames), then the movie is decoded
-once with shot detection, the feature backend and the frame matcher riding the same pass. Each
-trailer shot is voted onto the movie shot it came from (frame_match.py); the trailer's sound (or
-the music-only track, when the CSV names one) is cut at the trailer's shot boundaries and
-described by the same backend that ``suggest`` uses. A pair already built from unchanged files is
+once through ``suggest``'s movie stage (:func:`~trailersmith.core.stages.analyze_movie`: shot
+detection, the feature backend and the frame matcher riding the same pass), so a dataset holds
+the features, quality and eligibility cues ``suggest`` uses. Each trailer shot is voted onto the
+movie shot it came from (frame_match.py); the trailer's sound (or the music-only track, when the
+CSV names one) goes through ``suggest``'s music stage and is also cut at the trailer's shot
+boundaries, described by the same backend. A pair already built from unchanged files is
 kept, so an interrupted build resumes where it stopped.
 """
 from __future__ import annotations
@@ -21,10 +23,10 @@ from ..progress import Reporter, ensure_reporter
 from .dataset import PairExample, read_index, safe_id, save_pair, write_index
 from .frame_match import MovieFrames, TrailerFrames, match_shots
 
-BUILDER_VERSION = "1"
+#: 2: pairs carry suggest's problem inputs (shot frames and times, quality, energy, beat period).
+BUILDER_VERSION = "2"
 #: A trailer shot whose winner got less than this share of the votes is reported as doubtful.
 LOW_VOTE_SHARE = 0.5
-SAMPLE_RATE = 22050
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,10 +175,13 @@ def build_dataset(pairs_csv: str, out_dir: str, *, backend: str = "affect",
 def _build_movie(movie: str, rows: List[PairRow], out_dir: str, backend_name: str,
                  backend_options: Dict, detector: str, stride: int,
                  reporter: Reporter) -> List[Dict]:
-    from ..features import get_backend
     from ..media import probe_video
+    from ..options import SuggestOptions
     from ..shots import detect_shots
+    from ..stages import analyze_movie
 
+    options = SuggestOptions(backend=backend_name, backend_options=dict(backend_options),
+                             detector=detector)
     trailers = {}
     for row in rows:
         info = probe_video(row.trailer)
@@ -187,19 +192,15 @@ def _build_movie(movie: str, rows: List[PairRow], out_dir: str, backend_name: st
     info = probe_video(movie)
     movie_frames = MovieFrames(info.width, info.height,
                                [t[2].picture_aspect for t in trailers.values()], stride=stride)
-    backend = get_backend(backend_name, **backend_options)
-    consumers = [movie_frames] + list(backend.frame_consumers(info))
-    movie_shots, movie_decoded = detect_shots(movie, detector=detector,
-                                              extra_consumers=consumers, reporter=reporter)
-    features, _, _ = backend.shot_features(backend.frame_state(), movie_shots)
+    analysis = analyze_movie(movie, options, reporter, extra_consumers=[movie_frames])
     movie_id = safe_id(os.path.abspath(movie))
     out = []
     for row in rows:
         reporter.check()
         shots, decoded, frames = trailers[row.pair_id]
         try:
-            example, match_report = _pair_example(row, movie_id, movie_shots, features,
-                                                  movie_frames, shots, decoded, frames, backend)
+            example, match_report = _pair_example(row, movie_id, analysis, movie_frames, shots,
+                                                  decoded, frames, options)
         except (MediaError, ParameterError) as exc:
             out.append({"id": row.pair_id, "error": str(exc)})
             continue
@@ -210,41 +211,51 @@ def _build_movie(movie: str, rows: List[PairRow], out_dir: str, backend_name: st
     return out
 
 
-def _pair_example(row, movie_id, movie_shots, features, movie_frames, shots, decoded, frames,
-                  backend):
+def _pair_example(row, movie_id, movie, movie_frames, shots, decoded, frames, options):
+    from ..features import get_backend
     from ..media import load_audio
-    from ..music import analyze_music
+    from ..music import SAMPLE_RATE
+    from ..music.cuts import segment_energy
+    from ..stages import analyze_music_track
 
+    movie_shots = movie.shots
     desc, valid = movie_frames.for_aspect(frames.picture_aspect)
     match = match_shots(desc, valid, movie_frames.indices, movie_shots.shots,
                         frames.descriptors, frames.valid, frames.indices, shots.shots)
     sound = row.music or row.trailer
     try:
         y = load_audio(sound, SAMPLE_RATE, role="Music" if row.music else "Trailer sound")
+        music = analyze_music_track(sound, options)
     except MediaError as exc:
         raise MediaError(f"{exc} (pair {row.pair_id}: name a music-only track in the CSV's "
                          "music column)") from None
+    analysis = music.analysis
     video_s = float(decoded.info.duration_s)
     starts = decoded.frame_times_s[shots.shots[:, 0]]
-    analysis = analyze_music(y=y, sr=SAMPLE_RATE)
     end = min(video_s, analysis.duration_s)
     cuts = starts[1:][starts[1:] < end - 0.05]
     official = dataclasses.replace(analysis, duration_s=end, cuts_s=cuts)
+    backend = get_backend(options.backend, **options.backend_options)
     music_features, _ = backend.music_features(y, SAMPLE_RATE, official)
     durations = official.segments_s[:, 1] - official.segments_s[:, 0]
     n = len(durations)  # trailer shots past the end of the sound are left out
-    plan_features, _ = backend.music_features(y, SAMPLE_RATE, analysis)
     plan = analysis.segments_s
+    plan_edges = np.concatenate([plan[:, 0], plan[-1:, 1]])
+    plan_energy = (np.zeros(len(plan)) if analysis.energy is None
+                   else np.asarray(analysis.energy, float))
+    # Official segments' energy: the plan's (time-weighted) over each official segment.
+    official_energy = segment_energy(cuts, plan_edges, plan_energy, end)
     example = PairExample(
         pair_id=row.pair_id, movie_id=movie_id,
-        movie_features=np.asarray(features, np.float32),
+        movie_features=np.asarray(movie.shot_features, np.float32),
         movie_durations_s=movie_shots.durations_s().astype(np.float32),
         movie_scenes=np.asarray(movie_shots.scenes, np.int64),
         music_features=np.asarray(music_features, np.float32),
         music_durations_s=durations.astype(np.float32), match=match.shot[:n],
         match_confidence=match.vote_share[:n].astype(np.float32),
-        plan_features=np.asarray(plan_features, np.float32),
-        plan_durations_s=(plan[:, 1] - plan[:, 0]).astype(np.float32))
+        plan_features=np.asarray(music.segment_features, np.float32),
+        plan_durations_s=(plan[:, 1] - plan[:, 0]).astype(np.float32),
+        music_energy=official_energy, **problem_inputs(movie, analysis))
     matched = match.shot[:n] >= 0
     match_report = {
         "trailer_shots": int(n), "matched": int(matched.sum()),
@@ -254,3 +265,26 @@ def _pair_example(row, movie_id, movie_shots, features, movie_frames, shots, dec
         "picture_box": [float(x) for x in frames.box],
         "movie_shots": int(len(movie_shots.shots))}
     return example, match_report
+
+
+def problem_inputs(movie, analysis) -> Dict[str, np.ndarray]:
+    """The pair arrays, beyond features, that let ``PairExample.problem`` pose ``suggest``'s
+    problem: shot frames, frame times and rate, quality, watchability, credits share, the plan's
+    segment energy and the beat period (from a MovieAnalysis and a MusicAnalysis)."""
+    from ..problem import beat_period
+
+    shots = movie.shots
+    n = len(shots.shots)
+    cues = movie.shot_cues
+    times = shots.frame_times_s
+    energy = analysis.energy if analysis.energy is not None else np.zeros(len(analysis.segments_s))
+    return {
+        "movie_shots": np.asarray(shots.shots, np.int64),
+        "movie_frame_times_s": None if times is None else np.asarray(times, np.float64),
+        "movie_fps": np.array([shots.fps.numerator, shots.fps.denominator], np.int64),
+        "movie_quality": np.asarray(movie.shot_quality, np.float64),
+        "movie_watchable": np.asarray(cues.get("watchable", movie.shot_quality), np.float64),
+        "movie_credits": np.asarray(cues.get("credits_fraction", np.zeros(n)), np.float64),
+        "plan_energy": np.asarray(energy, np.float64),
+        "music_beat_period_s": np.array(beat_period(analysis.beats_s)),
+    }

@@ -8,10 +8,10 @@ checked against the model's schema (:mod:`.config_schema`) before any model is b
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import Dict, Tuple
 
 from ..errors import ModelUnavailableError, ParameterError
+from ..fileio import atomic_path
 
 FORMAT = "trailersmith-checkpoint"
 VERSION = 1
@@ -30,20 +30,12 @@ def model_module(kind: str):
 
 
 def atomic_torch_save(obj, path: str) -> None:
-    """``torch.save`` to a temporary file beside ``path``, then move it into place."""
+    """``torch.save`` to a checked temporary file beside ``path``, then move it into place."""
     import torch
 
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pt")
-    os.close(fd)
-    try:
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with atomic_path(path) as tmp:
         torch.save(obj, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def save_checkpoint(path: str, kind: str, config: Dict, state_dict: Dict, trained: Dict) -> None:

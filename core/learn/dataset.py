@@ -11,22 +11,28 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
 from ..errors import ParameterError
-from ..model import GenerationProblem
+from ..fileio import atomic_file, write_atomic
+from ..model import GenerationProblem, ShotList
+from ..problem import DEFAULT_BEAT_PERIOD_S, guarded_shots, make_problem
 
 FORMAT = "trailersmith-dataset"
 VERSION = 1
 INDEX_NAME = "dataset.json"
 _REQUIRED = ("movie_features", "movie_durations_s", "movie_scenes", "music_features",
              "music_durations_s", "match")
-_OPTIONAL = ("match_confidence", "plan_features", "plan_durations_s")
+_OPTIONAL = ("match_confidence", "plan_features", "plan_durations_s",
+             # what suggest's problem needs beyond the features (builder version 2)
+             "movie_shots", "movie_frame_times_s", "movie_fps", "movie_quality",
+             "movie_watchable", "movie_credits", "music_energy", "plan_energy",
+             "music_beat_period_s")
 _ARRAYS = _REQUIRED + _OPTIONAL
 
 
@@ -40,6 +46,11 @@ class PairExample:
     shot ``j`` and ``music_durations_s[j]`` its length. ``plan_features``/``plan_durations_s``
     (optional) describe the same sound cut where ``suggest`` would cut it (its own beat-based
     plan), to compare shot count and length with the official trailer.
+
+    The ``movie_*`` frame arrays (shot frame ranges, decoded-frame times, exact rate as
+    ``[num, den]``), shot quality, watchability and credits share, the segments' energy and the
+    music's beat period let :meth:`problem` pose exactly the problem ``suggest`` solves; pairs
+    without them (synthetic ones) get the same rule in seconds.
     """
 
     pair_id: str
@@ -53,6 +64,15 @@ class PairExample:
     match_confidence: Optional[np.ndarray] = None
     plan_features: Optional[np.ndarray] = None
     plan_durations_s: Optional[np.ndarray] = None
+    movie_shots: Optional[np.ndarray] = None
+    movie_frame_times_s: Optional[np.ndarray] = None
+    movie_fps: Optional[np.ndarray] = None
+    movie_quality: Optional[np.ndarray] = None
+    movie_watchable: Optional[np.ndarray] = None
+    movie_credits: Optional[np.ndarray] = None
+    music_energy: Optional[np.ndarray] = None
+    plan_energy: Optional[np.ndarray] = None
+    music_beat_period_s: Optional[np.ndarray] = None
     meta: Dict = field(default_factory=dict)
 
     @property
@@ -63,16 +83,44 @@ class PairExample:
         """The same pair restricted to the trailer shots with a known source (match >= 0)."""
         keep = self.match >= 0
         conf = None if self.match_confidence is None else self.match_confidence[keep]
+        energy = None if self.music_energy is None else self.music_energy[keep]
         return dataclasses.replace(self, music_features=self.music_features[keep],
                                    music_durations_s=self.music_durations_s[keep],
                                    match=self.match[keep], match_confidence=conf,
-                                   meta=dict(self.meta))
+                                   music_energy=energy, meta=dict(self.meta))
+
+    def shot_list(self) -> Optional[ShotList]:
+        """The movie's shots as a :class:`ShotList` (frames and timestamps), when stored."""
+        if self.movie_shots is None or self.movie_fps is None:
+            return None
+        times = self.movie_frame_times_s
+        num, den = (int(x) for x in self.movie_fps)
+        count = int(len(times)) if times is not None else int(self.movie_shots[-1, 1])
+        return ShotList(fps=Fraction(num, den), frame_count=count,
+                        shots=np.asarray(self.movie_shots, np.int64),
+                        kinds=["start"] + ["cut"] * (len(self.movie_shots) - 1),
+                        scenes=np.asarray(self.movie_scenes, np.int64),
+                        frame_times_s=None if times is None else np.asarray(times, np.float64))
+
+    def guarded(self, spoiler_guard: float = 0.9) -> Tuple[np.ndarray, np.ndarray]:
+        """``(durations_s, starts_before_guard)`` of the shots under the spoiler guard.
+
+        From the stored frames exactly as ``suggest`` computes them
+        (:func:`~trailersmith.core.problem.guarded_shots`); for pairs without frames, the same
+        rule in seconds (the guard at ``spoiler_guard`` of the running time).
+        """
+        shots = self.shot_list()
+        if shots is not None:
+            durations, before, _ = guarded_shots(shots, spoiler_guard)
+            return durations, before
+        d = np.asarray(self.movie_durations_s, np.float64)
+        starts = np.concatenate([[0.0], np.cumsum(d)[:-1]])
+        end = spoiler_guard * float(d.sum())
+        return np.clip(np.minimum(starts + d, end) - starts, 0.0, None), starts < end
 
     def eligible(self, spoiler_guard: float = 0.9) -> np.ndarray:
-        """Shots starting within the first ``spoiler_guard`` share of the movie's running time."""
-        starts = np.concatenate([[0.0], np.cumsum(self.movie_durations_s)[:-1]])
-        total = float(np.sum(self.movie_durations_s))
-        return starts < spoiler_guard * total if total > 0 else np.ones(self.n_shots, bool)
+        """The shots a generator may use: ``suggest``'s eligibility rule on this pair."""
+        return self.problem(spoiler_guard).eligible
 
     def problem(self, spoiler_guard: float = 0.9, segments: str = "official"
                 ) -> GenerationProblem:
@@ -85,17 +133,20 @@ class PairExample:
             if self.plan_features is None:
                 raise ParameterError(f"Pair {self.pair_id} has no music plan; rebuild the "
                                      "dataset with 'trailersmith dataset build'.")
-            feats, durs = self.plan_features, self.plan_durations_s
+            feats, durs, energy = self.plan_features, self.plan_durations_s, self.plan_energy
         elif segments == "official":
             feats, durs = self.music_features, self.music_durations_s
+            energy = self.music_energy
         else:
             raise ParameterError(f"Unknown segments {segments!r}; use official or plan.")
-        return GenerationProblem(
-            shot_features=self.movie_features.astype(np.float64),
-            shot_durations_s=self.movie_durations_s.astype(np.float64),
-            segment_features=np.asarray(feats, np.float64),
-            segment_durations_s=np.asarray(durs, np.float64),
-            eligible=self.eligible(spoiler_guard), scenes=self.movie_scenes.astype(np.int64))
+        durations, before = self.guarded(spoiler_guard)
+        period = (DEFAULT_BEAT_PERIOD_S if self.music_beat_period_s is None
+                  else float(self.music_beat_period_s))
+        return make_problem(
+            shot_features=self.movie_features, durations_s=durations, before_guard=before,
+            scenes=self.movie_scenes, segment_features=feats, segment_durations_s=durs,
+            shot_quality=self.movie_quality, watchable=self.movie_watchable,
+            credits=self.movie_credits, segment_energy=energy, beat_period_s=period)
 
 
 def safe_id(text: str) -> str:
@@ -105,27 +156,15 @@ def safe_id(text: str) -> str:
     return f"{stem}-{digest}" if stem else digest
 
 
-def _atomic_write(path: str, write) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.splitext(path)[1])
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def save_pair(folder: str, example: PairExample) -> str:
     """Write one pair's arrays to ``folder/pairs/<id>.npz``; returns the path relative to folder."""
     rel = f"pairs/{safe_id(example.pair_id)}.npz"
     arrays = {name: getattr(example, name) for name in _ARRAYS
               if getattr(example, name) is not None}
     arrays["ids"] = np.array([example.pair_id, example.movie_id])
-    _atomic_write(os.path.join(folder, rel), lambda fh: np.savez_compressed(fh, **arrays))
+    os.makedirs(os.path.join(folder, "pairs"), exist_ok=True)
+    with atomic_file(os.path.join(folder, rel)) as fh:
+        np.savez_compressed(fh, **arrays)
     return rel
 
 
@@ -157,6 +196,9 @@ def _check_shapes(ex: PairExample, where: str) -> None:
           and ex.music_features.ndim == 2 and ex.music_features.shape[0] == j
           and len(ex.movie_scenes) == i and len(ex.match) == j
           and (ex.match < i).all() and i > 0)
+    per_shot = (ex.movie_shots, ex.movie_quality, ex.movie_watchable, ex.movie_credits)
+    ok = ok and all(a is None or len(a) == i for a in per_shot)
+    ok = ok and (ex.music_energy is None or len(ex.music_energy) == j)
     if not ok:
         raise ParameterError(f"Inconsistent array shapes in {where}; rebuild the dataset.")
 
@@ -165,7 +207,8 @@ def write_index(folder: str, index: Dict) -> None:
     """Write ``dataset.json`` atomically."""
     index = {**index, "format": FORMAT, "version": VERSION}
     text = json.dumps(index, indent=1, sort_keys=True).encode("utf-8")
-    _atomic_write(os.path.join(folder, INDEX_NAME), lambda fh: fh.write(text))
+    os.makedirs(folder, exist_ok=True)
+    write_atomic(os.path.join(folder, INDEX_NAME), text)
 
 
 def read_index(folder: str) -> Dict:

@@ -7,13 +7,15 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..generators import get_generator
+from ..options import check_option, default
 from ..progress import Reporter, ensure_reporter
 from . import metrics
 from .dataset import PairExample
 
 
 def evaluate_generator(name: str, examples: List[PairExample], *, options: Optional[Dict] = None,
-                       seed: int = 0, spoiler_guard: float = 0.9, segments: str = "official",
+                       seed: int = default("seed"),
+                       spoiler_guard: float = default("spoiler_guard"), segments: str = "official",
                        reporter: Optional[Reporter] = None) -> Tuple[List[Dict], Dict]:
     """Generate a trailer for every pair and compare it with the official one.
 
@@ -24,8 +26,8 @@ def evaluate_generator(name: str, examples: List[PairExample], *, options: Optio
     official trailer's. Returns ``(per-pair results, averages)``; a pair the generator refuses
     (too few usable shots) gets an ``error`` entry and is left out of the averages.
     """
-    if not 0.0 < spoiler_guard <= 1.0:
-        raise ParameterError(f"spoiler guard must be in (0, 1]; got {spoiler_guard}.")
+    check_option("spoiler_guard", spoiler_guard)
+    check_option("seed", seed)
     reporter = ensure_reporter(reporter)
     generate = get_generator(name)
     rows: List[Dict] = []

@@ -8,6 +8,7 @@ from typing import Dict, Tuple
 import numpy as np
 
 from ..errors import ParameterError
+from ..generators.ssmp import DECODINGS
 from ..model import Assignment, GenerationProblem
 from .checkpoint import load_model
 from .tensors import tokens
@@ -70,7 +71,7 @@ def generate_ipot(problem: GenerationProblem, *, rng: np.random.Generator, check
 
 
 def generate_ssmp(problem: GenerationProblem, *, rng: np.random.Generator, checkpoint: str = "",
-                  decoding: str = "greedy") -> Assignment:
+                  decoding: str = DECODINGS[0]) -> Assignment:
     """SSMP decoding with ``checkpoint``: ``"greedy"`` (default) or ``"self-corrective"``.
 
     Greedy is the default because it measured better on the planted benchmark (and it is
@@ -79,8 +80,8 @@ def generate_ssmp(problem: GenerationProblem, *, rng: np.random.Generator, check
     """
     from .ssmp_model import decode_greedy, decode_self_corrective
 
-    if decoding not in ("self-corrective", "greedy"):
-        raise ParameterError(f"Unknown SSMP decoding {decoding!r}; use self-corrective or greedy.")
+    if decoding not in DECODINGS:
+        raise ParameterError(f"Unknown SSMP decoding {decoding!r}; use {' or '.join(DECODINGS)}.")
     eligible = _check_size(problem)
     model, config = cached_model(checkpoint, "ssmp")
     movie, music = problem_tokens(problem, config, "ssmp")

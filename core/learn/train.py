@@ -16,6 +16,7 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from ..errors import ModelUnavailableError, ParameterError
+from ..options import check_option, default
 from ..progress import Reporter, ensure_reporter
 from .checkpoint import (
     KINDS,
@@ -34,21 +35,25 @@ from .tensors import feature_stats, make_batch
 class TrainOptions:
     """How to train. ``patience``: epochs without a better validation loss before stopping."""
 
-    epochs: int = 150
-    batch_size: int = 8
-    lr: float = 2e-3
+    epochs: int = default("epochs")
+    batch_size: int = default("batch_size")
+    lr: float = default("lr")
     weight_decay: float = 0.01
     warmup: float = 0.05
-    val_fraction: float = 0.15
-    patience: int = 12
+    val_fraction: float = default("val_fraction")
+    patience: int = default("patience")
     min_delta: float = 1e-4
-    seed: int = 0
+    seed: int = default("seed")
     grad_clip: float = 1.0
     #: CPU threads for torch while training. Small models run fastest on one thread (several
     #: threads spin against each other on a busy machine); raise it for large features.
-    threads: int = 1
+    threads: int = default("threads")
     #: "cpu", "cuda", or "auto" (cuda when available).
-    device: str = "auto"
+    device: str = default("device")
+
+
+_SPEC_FIELDS = ("epochs", "batch_size", "lr", "val_fraction", "patience", "seed", "threads",
+                "device")
 
 
 @dataclass
@@ -152,6 +157,8 @@ def train(kind: str, examples: List[PairExample], checkpoint: str, *,
     import torch
 
     opts = options or TrainOptions()
+    for name in _SPEC_FIELDS:  # the CLI's ranges hold for library callers too
+        check_option(name, getattr(opts, name))
     threads = torch.get_num_threads()
     torch.set_num_threads(max(1, int(opts.threads)))
     try:

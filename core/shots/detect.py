@@ -1,7 +1,8 @@
 """``detect_shots``: one decode pass -> shots, gradual transitions and scenes."""
 from __future__ import annotations
 
-from typing import Dict, Optional, Sequence, Tuple
+import importlib
+from typing import Dict, Iterator, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 import numpy as np
 
@@ -9,34 +10,95 @@ from ..errors import ModelUnavailableError, ParameterError
 from ..media import DecodeResult, FrameConsumer, decode_video
 from ..model import ShotList
 from ..progress import Reporter, ensure_reporter
-from .boundaries import fade_boundaries, finalize, merge_boundaries, transnet_boundaries
+from .boundaries import fade_boundaries, finalize, merge_boundaries
 from .frame_stats import FrameStats
-from .histogram import histogram_boundaries
 from .scenes import group_scenes, shot_signatures
 
-#: Bump a detector's version when its output changes, so cached analyses are not reused.
-DETECTOR_VERSIONS = {"transnetv2": "1", "histogram": "1"}
+#: name -> module in this package. Each module exposes ``VERSION`` (bump it when the output
+#: changes), ``unavailable_reason()`` and ``make_detector(reporter=..., weights=..., device=...,
+#: precision=..., window=...)`` returning a :class:`ShotDetector`. ``auto`` takes the first
+#: usable one in this order, so adding a detector is one line here.
+DETECTORS = {
+    "fused": "fused",
+    "transnetv2": "transnet",
+    "histogram": "histogram",
+}
+AUTO = "auto"
+
+
+class ShotDetector(Protocol):
+    """One detector for one decode pass."""
+
+    #: Frame consumers to feed in the decode pass, besides the shared :class:`FrameStats`.
+    consumers: Sequence[FrameConsumer]
+
+    def boundaries(self, stats: FrameStats) -> list:
+        """Cut and gradual-transition boundaries once every frame was fed (fades come later)."""
+
+    def evidence(self) -> Dict[str, np.ndarray]:
+        """Per-frame arrays the decision used, for explanations and tests."""
+
+    def close(self) -> None:
+        """Release what the detector holds (worker threads, models), also after a failure."""
+
+
+def detector_names() -> List[str]:
+    """The concrete detector names, in ``auto``'s order of preference."""
+    return list(DETECTORS)
+
+
+def detector_choices() -> List[str]:
+    """What a user may ask for: ``auto`` and every concrete detector."""
+    return [AUTO, *DETECTORS]
+
+
+def detector_module(name: str):
+    """The module of detector ``name``; ParameterError naming the choices for another name."""
+    if name not in DETECTORS:
+        raise ParameterError(f"Unknown shot detector {name!r}; choose one of "
+                             f"{', '.join(detector_choices())}.")
+    return importlib.import_module(f"{__package__}.{DETECTORS[name]}")
+
+
+def detector_version(name: str) -> str:
+    """The cache version of concrete detector ``name``."""
+    return detector_module(name).VERSION
+
+
+class _Versions(Mapping):
+    """``DETECTOR_VERSIONS[name]``: the old constant, now read from each detector's module."""
+
+    def __getitem__(self, name: str) -> str:
+        if name not in DETECTORS:
+            raise KeyError(name)
+        return detector_version(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(DETECTORS)
+
+    def __len__(self) -> int:
+        return len(DETECTORS)
+
+
+DETECTOR_VERSIONS = _Versions()
 
 
 def available_detectors() -> Dict[str, Optional[str]]:
     """Map each detector name to None (usable here) or the reason it is not."""
-    from .transnet import unavailable_reason
-
-    return {"transnetv2": unavailable_reason(), "histogram": None}
+    return {name: detector_module(name).unavailable_reason() for name in DETECTORS}
 
 
 def resolve_detector(name: str) -> str:
-    """The concrete detector for ``name``: ``auto`` is TransNetV2 when usable, else histogram.
+    """The concrete detector for ``name``: ``auto`` is the first usable one in the table.
 
     Raises :class:`ParameterError` for an unknown name and :class:`ModelUnavailableError` when
-    TransNetV2 is asked for but cannot run here. Checks without importing the model package.
+    a detector is asked for that cannot run here. Checks without importing a model package.
     """
-    if name not in ("auto", *DETECTOR_VERSIONS):
-        raise ParameterError(f"Unknown shot detector {name!r}; choose auto, transnetv2 or "
-                             "histogram.")
+    if name != AUTO and name not in DETECTORS:
+        detector_module(name)  # raises, naming the choices
     reasons = available_detectors()
-    if name == "auto":
-        return "transnetv2" if reasons["transnetv2"] is None else "histogram"
+    if name == AUTO:
+        return next((n for n, why in reasons.items() if why is None), list(DETECTORS)[-1])
     if reasons[name] is not None:
         raise ModelUnavailableError(f"Shot detector {name!r} is not available: {reasons[name]}")
     return name
@@ -58,9 +120,10 @@ def detect_shots(path: str, *, detector: str = "auto",
     ----------
     path : str
         The movie file.
-    detector : {"auto", "transnetv2", "histogram"}
-        ``auto`` uses TransNetV2 when torch and its weights are installed, else the built-in
-        histogram detector (no torch, no weights).
+    detector : str
+        One of :func:`detector_choices`. ``auto`` is ``fused`` (hard cuts from colour
+        differences, gradual transitions from TransNetV2 run only where one may be) when torch
+        and the TransNetV2 weights are installed, else the built-in histogram detector.
     extra_consumers : sequence of FrameConsumer
         Other consumers (feature backends) fed by the same decode pass.
     reporter : Reporter, optional
@@ -87,41 +150,25 @@ def detect_shots(path: str, *, detector: str = "auto",
     name = resolve_detector(detector)
     reporter = ensure_reporter(reporter)
     stats = FrameStats()
-    consumers = [stats]
-    net = None
-    if name == "transnetv2":
-        from .transnet import DEFAULT_WINDOW, make_consumer
-
-        reporter.report("Loading the shot detector", 0, 1)
-        def on_drain(done, total):
-            reporter.report("Finding shots", done, total)
-
-        net = make_consumer(weights=weights, device=device, precision=precision,
-                            window=window or DEFAULT_WINDOW, on_drain=on_drain)
-        consumers.append(net)
+    shot_detector = detector_module(name).make_detector(
+        reporter=reporter, weights=weights, device=device, precision=precision, window=window)
     try:
-        decoded = decode_video(path, consumers + list(extra_consumers), reporter=reporter)
+        decoded = decode_video(path, [stats, *shot_detector.consumers, *extra_consumers],
+                               reporter=reporter)
     finally:
-        if net is not None:
-            net.close()
+        shot_detector.close()
     reporter.report("Finding shots", 0, 1)
     n = decoded.info.frame_count
-    content_cuts = histogram_boundaries(stats)
-    if net is not None:
-        detected = transnet_boundaries(net.single, net.many,
-                                       confirmed=[b.frame for b in content_cuts])
-    else:
-        detected = content_cuts
-    boundaries = merge_boundaries(detected, fade_boundaries(stats.luma, stats.black))
-    shots, kinds, transitions = finalize(boundaries, n)
+    detected = shot_detector.boundaries(stats)
     fps = decoded.info.fps
+    fades = fade_boundaries(stats.luma, stats.black, min_black_shot=max(1, round(float(fps))))
+    shots, kinds, transitions = finalize(merge_boundaries(detected, fades), n)
     durations = _durations(shots, decoded.frame_times_s, float(fps))
     signatures = shot_signatures(shots, stats.signatures, stats.signature_stride)
     scenes = group_scenes(shots, signatures, durations, kinds=kinds)
     if evidence is not None:
         evidence.update(luma=stats.luma, black=stats.black, diff=stats.diff, detector=name)
-        if net is not None:
-            evidence.update(single=net.single, many=net.many)
+        evidence.update(shot_detector.evidence())
     reporter.report("Finding shots", 1, 1)
     shot_list = ShotList(fps=fps, frame_count=n, shots=shots, kinds=kinds, scenes=scenes,
                          transitions=transitions, frame_times_s=decoded.frame_times_s)

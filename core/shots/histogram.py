@@ -48,3 +48,34 @@ def detect_cut_peaks(diff: np.ndarray, *, ratio: float = 3.0, min_score: float =
 def histogram_boundaries(stats: FrameStats, **options) -> List[Boundary]:
     """Hard-cut boundaries of the built-in detector from the decode pass's frame statistics."""
     return detect_cut_peaks(stats.diff, **options)
+
+
+#: Bump when this detector's output changes, so cached analyses are not reused.
+VERSION = "2"
+
+
+def unavailable_reason() -> Optional[str]:
+    """Always None: the built-in detector needs nothing beyond the decode pass."""
+    return None
+
+
+class HistogramDetector:
+    """The detector interface (see :mod:`.detect`) for the built-in detector."""
+
+    consumers: tuple = ()
+
+    def boundaries(self, stats: FrameStats) -> List[Boundary]:
+        """Hard cuts from the frame statistics (fades are added by the caller)."""
+        return histogram_boundaries(stats)
+
+    def evidence(self) -> dict:
+        """No per-frame arrays beyond the frame statistics."""
+        return {}
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def make_detector(**_options) -> HistogramDetector:
+    """The registry's entry point; TransNetV2's options (weights, device...) do not apply."""
+    return HistogramDetector()

@@ -13,7 +13,8 @@ import numpy as np
 
 from trailersmith.core.errors import MediaError
 from trailersmith.core.model import (Assignment, CutPlan, MusicAnalysis, PlacedClip, ShotList)
-from trailersmith.core.pipeline import MovieAnalysis, MusicResult, SuggestResult
+from trailersmith.core.pipeline import SuggestResult
+from trailersmith.core.stages import MovieAnalysis, MusicResult
 
 
 def _music_duration(path: str) -> float:

@@ -421,6 +421,22 @@ class FakeTimeline:
             return None
         return list(tracks[index - 1][1])
 
+    def SetClipsLinked(self, timelineItems, linked):
+        """As Resolve: link (or unlink) the given items of this timeline; False for others."""
+        items = [item for _kind, _name, clips in self.tracks_flat() for item in clips]
+        if not timelineItems or any(all(t is not i for i in items) for t in timelineItems):
+            return False
+        group = tuple(timelineItems)
+        self.links = [g for g in getattr(self, "links", []) if not set(map(id, g)) &
+                      set(map(id, group))]
+        if linked:
+            self.links.append(group)
+        return True
+
+    def tracks_flat(self):
+        return [(kind, name, clips) for kind, tracks in self.tracks.items()
+                for name, clips in tracks]
+
     def AddMarker(self, frameId, color, name, note, duration, customData=""):
         frame = float(frameId)
         if color not in MARKER_COLORS or frame in self.markers:

@@ -201,16 +201,15 @@ _TEMP = re.compile(r"(^\.|\.tmp$|\.part$|^tmp)", re.I)
 
 def check_cache(cache: Path) -> None:
     """Only complete, valid entries and no temporary files in the cache."""
-    from trailersmith.core import movie_cache, music_cache
     from trailersmith.core.cache import StageCache
+    from trailersmith.core.stage_entries import ENTRY_CHECKS
 
     if not cache.is_dir():
         return
-    specs = {"movie": movie_cache, "music": music_cache}
     store = StageCache(str(cache))
     for p in cache.rglob("*"):
         assert not (p.is_file() and _TEMP.search(p.name)), f"temporary file left in cache: {p}"
-    for stage, mod in specs.items():
+    for stage, (required, check) in ENTRY_CHECKS.items():
         folder = cache / stage
         if not folder.is_dir():
             continue
@@ -218,8 +217,8 @@ def check_cache(cache: Path) -> None:
         for stem in stems:
             assert (folder / f"{stem}.npz").is_file() and (folder / f"{stem}.json").is_file(), \
                 f"partial cache entry {folder / stem}"
-            assert store.load(stage, stem, required=mod.REQUIRED,
-                              validate=mod.check_entry) is not None, f"bad entry {stem}"
+            assert store.load(stage, stem, required=required,
+                              validate=check) is not None, f"bad entry {stem}"
 
 
 def check_contract(case: Case, ctx: Ctx, result, before: Dict[Path, str]) -> None:

@@ -6,7 +6,7 @@ import logging
 
 import numpy as np
 import pytest
-from trailersmith.core import movie_cache, music_cache
+from trailersmith.core.stage_entries import ENTRY_CHECKS
 from trailersmith.core.cache import StageCache
 
 
@@ -29,14 +29,14 @@ def music_entry():
 
 
 def load_movie(cache):
-    return cache.load("movie", "k", required=movie_cache.REQUIRED,
-                      validate=movie_cache.check_entry)
+    return cache.load("movie", "k", required=ENTRY_CHECKS["movie"][0],
+                      validate=ENTRY_CHECKS["movie"][1])
 
 
 def assert_discarded(cache, tmp_path, caplog, stage="movie"):
     with caplog.at_level(logging.WARNING, logger="trailersmith.core.cache"):
         load = load_movie if stage == "movie" else lambda c: c.load(
-            "music", "k", required=music_cache.REQUIRED, validate=music_cache.check_entry)
+            "music", "k", required=ENTRY_CHECKS["music"][0], validate=ENTRY_CHECKS["music"][1])
         assert load(cache) is None
     assert "discarding damaged cache entry" in caplog.text
     assert sorted(p.name for p in (tmp_path / stage).iterdir()) == []  # deleted: next run stores
@@ -49,8 +49,8 @@ def test_a_valid_entry_round_trips(tmp_path):
     got, got_meta = load_movie(cache)
     assert got_meta == meta and np.array_equal(got["shots"], arrays["shots"])
     cache.save("music", "k", *music_entry())
-    assert cache.load("music", "k", required=music_cache.REQUIRED,
-                      validate=music_cache.check_entry) is not None
+    assert cache.load("music", "k", required=ENTRY_CHECKS["music"][0],
+                      validate=ENTRY_CHECKS["music"][1]) is not None
 
 
 @pytest.mark.parametrize("damage", ["empty", "truncated", "bit flip", "garbage"])

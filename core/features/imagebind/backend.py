@@ -15,7 +15,8 @@ import numpy as np
 
 from ...errors import ModelUnavailableError, ParameterError
 from ...model import MusicAnalysis, ShotList, VideoInfo
-from ..base import FeatureBackend
+from ...timebase import seconds_to_frames
+from ..interface import FeatureBackend
 from . import pooling, text
 from .paths import BPE_HELP, file_tag, find_bpe, resolve_weights, unavailable_reason
 
@@ -174,7 +175,7 @@ class ImageBindBackend(FeatureBackend):
         from .consumer import FrameEmbedder
         from .preprocess import decode_size
 
-        stride = max(1, int(round(self.sample_interval_s * float(info.fps))))
+        stride = max(1, seconds_to_frames(self.sample_interval_s, info.fps))
         self._consumer = FrameEmbedder(self.embed_frames, decode_size(info.width, info.height),
                                        stride, self.batch_size)
         return [self._consumer]

@@ -1,0 +1,118 @@
+"""The generation problem: the one place that turns analyses into what a generator solves.
+
+``suggest``, training and ``trailersmith eval`` all build their :class:`GenerationProblem` here,
+so the spoiler guard, the eligibility rule, shot durations (``ShotList.durations_s``, from
+timestamps) and the music's segment energy and beat period mean the same everywhere.
+"""
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+import numpy as np
+
+from .errors import MediaError
+from .model import GenerationProblem, ShotList
+
+#: Shots rated below this (black, blank, credits) are never offered to a generator.
+MIN_QUALITY = 0.3
+#: Shots (their part before the spoiler guard) shorter than this are never offered.
+MIN_SHOT_S = 0.25
+#: Shots with at least this share of credit-like frames are never offered.
+MAX_CREDITS = 0.3
+#: The beat period assumed when a track has too few beats to measure one.
+DEFAULT_BEAT_PERIOD_S = 0.5
+
+
+def usable_end_frame(frame_count: int, spoiler_guard: float) -> int:
+    """First frame excluded by the spoiler guard (0.9 keeps the last 10% unseen)."""
+    return int(np.floor(frame_count * spoiler_guard))
+
+
+def beat_period(beats_s) -> float:
+    """The median beat period of a track (s), or :data:`DEFAULT_BEAT_PERIOD_S` without beats."""
+    beats = np.asarray(beats_s, float)
+    return float(np.median(np.diff(beats))) if len(beats) > 2 else DEFAULT_BEAT_PERIOD_S
+
+
+def guarded_shots(shots: ShotList, spoiler_guard: float) -> Tuple[np.ndarray, np.ndarray, int]:
+    """``(durations_s, starts_before_guard, usable_end)``: each shot's seconds before the
+    spoiler guard (from :meth:`ShotList.durations_s`), whether it starts before it, and the
+    first guarded frame."""
+    usable_end = usable_end_frame(shots.frame_count, spoiler_guard)
+    return shots.durations_s(end_frame=usable_end), shots.shots[:, 0] < usable_end, usable_end
+
+
+def eligible_shots(durations_s: np.ndarray, before_guard: np.ndarray,
+                   watchable: Optional[np.ndarray] = None,
+                   credits: Optional[np.ndarray] = None) -> np.ndarray:
+    """The eligibility rule: before the guard, long enough, watchable and not credits."""
+    n = len(durations_s)
+    watchable = np.ones(n) if watchable is None else np.asarray(watchable, float)
+    credits = np.zeros(n) if credits is None else np.asarray(credits, float)
+    return (np.asarray(before_guard, bool) & (np.asarray(durations_s) >= MIN_SHOT_S)
+            & (watchable >= MIN_QUALITY) & (credits < MAX_CREDITS))
+
+
+def make_problem(*, shot_features, durations_s, before_guard, scenes, segment_features,
+                 segment_durations_s, shot_quality=None, watchable=None, credits=None,
+                 segment_energy=None, beat_period_s: float = DEFAULT_BEAT_PERIOD_S
+                 ) -> GenerationProblem:
+    """A :class:`GenerationProblem` from per-shot and per-segment arrays.
+
+    ``durations_s``/``before_guard`` come from :func:`guarded_shots` (or, for pairs without
+    frame data, the same rule in seconds); eligibility is :func:`eligible_shots`.
+    """
+    durations_s = np.asarray(durations_s, np.float64)
+    return GenerationProblem(
+        shot_features=np.asarray(shot_features, np.float64), shot_durations_s=durations_s,
+        segment_features=np.asarray(segment_features, np.float64),
+        segment_durations_s=np.asarray(segment_durations_s, np.float64),
+        eligible=eligible_shots(durations_s, before_guard, watchable, credits),
+        scenes=np.asarray(scenes, np.int64),
+        shot_quality=None if shot_quality is None else np.asarray(shot_quality, np.float64),
+        segment_energy=None if segment_energy is None else np.asarray(segment_energy, float),
+        beat_period_s=float(beat_period_s))
+
+
+def build_problem(movie, music, spoiler_guard: float) -> Tuple[GenerationProblem, int]:
+    """The problem ``suggest`` solves for a MovieAnalysis and a MusicResult, and the usable end
+    frame.
+
+    Raises MediaError when the music is longer than the usable movie material.
+    """
+    durations, before, usable_end = guarded_shots(movie.shots, spoiler_guard)
+    n = len(durations)
+    segs = music.analysis.segments_s
+    problem = make_problem(
+        shot_features=movie.shot_features, durations_s=durations, before_guard=before,
+        scenes=movie.shots.scenes, segment_features=music.segment_features,
+        segment_durations_s=segs[:, 1] - segs[:, 0], shot_quality=movie.shot_quality,
+        watchable=movie.shot_cues.get("watchable", movie.shot_quality),
+        credits=movie.shot_cues.get("credits_fraction", np.zeros(n)),
+        segment_energy=music.analysis.energy, beat_period_s=beat_period(music.analysis.beats_s))
+    material = float(durations[problem.eligible].sum())
+    need = music.analysis.duration_s
+    if material < need:
+        raise MediaError(
+            f"The music ({need:.1f} s) is longer than the usable movie material ({material:.1f} s "
+            f"of watchable shots in the first {spoiler_guard:.0%}). Pick a shorter track, or "
+            "raise --spoiler-guard.")
+    return problem, usable_end
+
+
+def frame_values(movie, usable_end: int) -> np.ndarray:
+    """Per-frame desirability for choosing a long shot's window: avoid black, blank and text."""
+    from .features.affect import FRAME_STATS
+    from .features.text_overlay import text_frames
+
+    n = movie.shots.frame_count
+    stats = movie.frame_state.get("affect_stats")
+    values = np.zeros(n)
+    if stats is None or len(stats) != n:
+        return values
+    dark = stats[:, FRAME_STATS.index("dark_fraction")]
+    contrast = stats[:, FRAME_STATS.index("contrast")]
+    values -= 2.0 * dark + (contrast < 6.0)
+    # e.g. a title over a long shot's first seconds
+    values -= 2.0 * text_frames(movie.frame_state.get("affect_text"), n)
+    return values
