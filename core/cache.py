@@ -24,6 +24,7 @@ import numpy as np
 
 from trailersmith import __version__
 
+from .errors import OutputError
 from .fileio import write_atomic
 from .fingerprint import file_fingerprint
 
@@ -126,14 +127,28 @@ class StageCache:
         return arrays, meta
 
     def save(self, stage: str, key: str, arrays: Dict[str, np.ndarray], meta: Dict) -> None:
-        """Store an entry atomically (arrays first, metadata with their checksum last)."""
+        """Store an entry atomically (arrays first, metadata with their checksum last).
+
+        A cache that cannot be written (full, read-only, not a folder) costs a warning, not the
+        analysis just done: the caller goes on with the result in memory, and nothing partial
+        is left behind.
+        """
         npz_path, json_path = self._paths(stage, key)
-        npz_path.parent.mkdir(parents=True, exist_ok=True)
-        data = _npz_bytes(arrays)
-        wrapped = {"format": ENTRY_FORMAT, "npz_blake2b": _digest(data), "npz_bytes": len(data),
-                   "meta": meta}
-        write_atomic(str(npz_path), data)
-        write_atomic(str(json_path), json.dumps(wrapped, default=str))
+        try:
+            npz_path.parent.mkdir(parents=True, exist_ok=True)
+            data = _npz_bytes(arrays)
+            wrapped = {"format": ENTRY_FORMAT, "npz_blake2b": _digest(data),
+                       "npz_bytes": len(data), "meta": meta}
+            write_atomic(str(npz_path), data)
+            write_atomic(str(json_path), json.dumps(wrapped, default=str))
+        except (OSError, OutputError) as exc:  # write_atomic's own errors for a full disk etc.
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            log.warning("could not store the %s analysis in the cache at %s (%s); it will be "
+                        "recomputed next time", stage, self.root, reason)
+            try:
+                npz_path.unlink()
+            except OSError:
+                pass
 
 
 def _npz_bytes(arrays: Dict[str, np.ndarray]) -> bytes:

@@ -27,6 +27,8 @@ import os
 from pathlib import Path
 from typing import Optional
 
+from .errors import MediaError
+
 log = logging.getLogger(__name__)
 
 MEMO_DIR = "fingerprints"  # folder of remembered hashes inside the cache root
@@ -34,22 +36,30 @@ _BLOCK = 1 << 20
 
 
 def content_hash(path: str) -> str:
-    """BLAKE2b-128 of the whole file (hex); raises OSError when it cannot be read."""
+    """BLAKE2b-128 of the whole file (hex); :class:`MediaError` when it cannot be read."""
     h = hashlib.blake2b(digest_size=16)
     buf = bytearray(_BLOCK)
     view = memoryview(buf)
-    with open(path, "rb", buffering=0) as f:
-        while True:
-            n = f.readinto(buf)
-            if not n:
-                break
-            h.update(view[:n])
+    try:
+        with open(path, "rb", buffering=0) as f:
+            while True:
+                n = f.readinto(buf)
+                if not n:
+                    break
+                h.update(view[:n])
+    except OSError as exc:
+        raise MediaError(f"Cannot read {path} ({exc.strerror or exc}); check that the file "
+                         "is there and that you may read it.") from None
     return h.hexdigest()
 
 
 def _version(path: str) -> str:
     real = os.path.realpath(path)
-    st = os.stat(real)
+    try:
+        st = os.stat(real)
+    except OSError as exc:
+        raise MediaError(f"Cannot read {path} ({exc.strerror or exc}); check that the file "
+                         "is there and that you may read it.") from None
     text = f"{real}\0{st.st_dev}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}"
     return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 
@@ -77,7 +87,10 @@ def file_fingerprint(path: str, memo_root: Optional[os.PathLike] = None) -> str:
         memo.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(json.dumps({"blake2b": digest, "path": os.path.realpath(path)}))
         os.replace(tmp, memo)
-    except OSError as exc:
+    except OSError as exc:  # e.g. the cache folder is a file or read-only: hash again next time
         log.info("could not remember the fingerprint of %s (%s)", path, exc)
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
     return digest

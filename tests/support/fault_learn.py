@@ -6,7 +6,7 @@ import pickle
 from pathlib import Path
 from typing import List
 
-from .fault_cases import CLI, _file, _train_argv, _x, suggest
+from .fault_cases import _file, _train_argv, suggest
 from .fault_contract import FAST, Case, Ctx
 
 
@@ -30,15 +30,14 @@ def _dataset_json(c: Ctx, text: bytes) -> List[str]:
 DATASET = [
     Case("dataset-csv-names-missing-files",
          lambda c: _build(c, _csv(c, b"movie,trailer\nnope.mp4,nope2.mp4\n")),
-         says="nope|missing|not found", xfail=_x(12, CLI)),
+         says="nope|missing|not found"),
     Case("dataset-csv-invalid-utf8",
-         lambda c: _build(c, _csv(c, b"movie,trailer\n\xff\xfe\xfa.mp4,b.mp4\n")), says="utf|encod",
-         xfail=_x(12, CLI)),
+         lambda c: _build(c, _csv(c, b"movie,trailer\n\xff\xfe\xfa.mp4,b.mp4\n")),
+         says="utf|encod"),
     Case("dataset-out-dir-is-a-file",
          lambda c: _build(c, _csv(c, b"movie,trailer\n%s,%s\n" % (str(c.media.movie).encode(),
                                                                   str(c.media.movie).encode())),
-                          out="outfile") if _file(c, "outfile", b"x") else [],
-         xfail=_x(12, CLI)),
+                          out="outfile") if _file(c, "outfile", b"x") else []),
     Case("dataset-csv-empty", lambda c: _build(c, _csv(c, b""))),
     Case("dataset-csv-without-columns", lambda c: _build(c, _csv(c, b"a,b\n1,2\n")),
          says="movie|column"),

@@ -151,3 +151,12 @@ def test_the_same_arrays_give_the_same_file(tmp_path):
     b.save("movie", "k", arrays, meta)
     assert (tmp_path / "a/movie/k.npz").read_bytes() == (tmp_path / "b/movie/k.npz").read_bytes()
     assert (tmp_path / "a/movie/k.json").read_bytes() == (tmp_path / "b/movie/k.json").read_bytes()
+
+
+def test_a_cache_that_cannot_be_written_costs_a_warning_not_the_result(tmp_path, caplog):
+    (tmp_path / "cache").write_text("a file, not a folder")
+    cache = StageCache(tmp_path / "cache")
+    with caplog.at_level(logging.WARNING, logger="trailersmith.core.cache"):
+        cache.save("movie", "k", *movie_entry())  # no exception
+    assert "could not store the movie analysis" in caplog.text
+    assert load_movie(cache) is None

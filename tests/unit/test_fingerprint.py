@@ -60,3 +60,16 @@ def test_a_damaged_memo_is_ignored(tmp_path):
     file_fingerprint(str(movie), root)
     next((root / MEMO_DIR).iterdir()).write_text("{not json")
     assert file_fingerprint(str(movie), root) == content_hash(str(movie))
+
+
+def test_an_unreadable_input_is_a_media_error_and_a_broken_memo_folder_is_no_error(tmp_path):
+    import pytest
+
+    from trailersmith.core.errors import MediaError
+
+    with pytest.raises(MediaError, match="Cannot read"):
+        file_fingerprint(str(tmp_path / "missing.mp4"), tmp_path)
+    movie = _big(tmp_path, size=4096)
+    (tmp_path / "root-is-a-file").write_text("x")
+    # the memo cannot be written (its folder is a file): still the right hash, no exception
+    assert file_fingerprint(str(movie), tmp_path / "root-is-a-file") == content_hash(str(movie))
