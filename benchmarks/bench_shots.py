@@ -145,8 +145,12 @@ def _csv_fps(path: Path) -> float:
 
 def score(result: dict, truth, negatives, frame_times, tolerance: int = 2) -> dict:
     """Hard-cut and gradual-transition scores of one detector's result on one clip."""
-    from trailersmith.core.shots.metrics import (boundary_spans, cuts_near, match_cuts,
-                                                 match_transitions)
+    from trailersmith.core.shots.metrics import (
+        boundary_spans,
+        cuts_near,
+        match_cuts,
+        match_transitions,
+    )
 
     cuts = result.get("cuts")
     if cuts is None:

@@ -157,7 +157,8 @@ def _encode(path, frames, fps=24):
 
 
 def _movie_and_music(info, shots, backend, state, music_s):
-    """What pipeline.analyze_movie and analyze_music_track hand the problem builder, for given shots."""
+    """What pipeline.analyze_movie and analyze_music_track hand the problem builder, for given
+    shots."""
     features, quality, cues = backend.shot_features(state, shots)
     cues["watchable"] = quality
     movie = SimpleNamespace(info=info, shots=shots, shot_features=features, shot_quality=quality,

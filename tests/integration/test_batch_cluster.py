@@ -72,7 +72,7 @@ def test_a_killed_node_loses_no_film_and_leaves_no_corrupt_entry(tmp_path, clips
     entries = _entries(cache)
     assert len(entries) == CLIPS
     for entry in entries:  # every entry reads back whole
-        assert json.loads(entry.read_text())["frame_count"] > 0
+        assert json.loads(entry.read_text())["meta"]["frame_count"] > 0
         with np.load(entry.with_suffix(".npz"), allow_pickle=False) as data:
             assert all(data[name] is not None for name in data.files)
             assert len(data["shots"]) >= 1

@@ -10,9 +10,9 @@ difference.
 import numpy as np
 import pytest
 
+from tests.support import goldens
 from trailersmith.core import problem as problems
 from trailersmith.core.model import ShotList
-from tests.support import goldens
 
 
 def _skip_without_media(name):

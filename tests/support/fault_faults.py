@@ -141,6 +141,7 @@ def _damage(stage: str, how: str):
             meta.unlink()
         elif how in ("missing-array", "nan"):
             import numpy as np
+
             from trailersmith.core.cache import StageCache
             with np.load(npz) as z:
                 arrays = {k: z[k] for k in z.files}

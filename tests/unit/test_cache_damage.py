@@ -6,8 +6,9 @@ import logging
 
 import numpy as np
 import pytest
-from trailersmith.core.stage_entries import ENTRY_CHECKS
+
 from trailersmith.core.cache import StageCache
+from trailersmith.core.stage_entries import ENTRY_CHECKS
 
 
 def movie_entry():

@@ -6,13 +6,13 @@ import pickle
 
 import pytest
 
-torch = pytest.importorskip("torch")
+from trailersmith.core.errors import ModelUnavailableError, ParameterError
+from trailersmith.core.learn.checkpoint import load_model, save_checkpoint
+from trailersmith.core.learn.config_schema import validate_options
+from trailersmith.core.learn.planted import make_planted
+from trailersmith.core.learn.train import TrainOptions, train
 
-from trailersmith.core.errors import ModelUnavailableError, ParameterError  # noqa: E402
-from trailersmith.core.learn.checkpoint import load_model, save_checkpoint  # noqa: E402
-from trailersmith.core.learn.config_schema import validate_options  # noqa: E402
-from trailersmith.core.learn.planted import make_planted  # noqa: E402
-from trailersmith.core.learn.train import TrainOptions, train  # noqa: E402
+torch = pytest.importorskip("torch")
 
 
 @pytest.fixture(scope="module")

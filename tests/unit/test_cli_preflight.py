@@ -37,7 +37,8 @@ def no_analysis(monkeypatch):
 
 
 def unwritable_folder(tmp_path: Path) -> Path:
-    """A folder no file can be created in: chmod for a user; for root, sysfs (root ignores modes)."""
+    """A folder no file can be created in: chmod for a user; for root, sysfs (root ignores
+    modes)."""
     if ROOT:
         return Path("/sys")
     d = tmp_path / "read_only"
