@@ -82,7 +82,7 @@ def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequenc
     for placed in plan.clips:
         video.append(_video_clip(plan, placed, fps))
     audio = otio.schema.Track(name=AUDIO_TRACK_NAME, kind=otio.schema.TrackKind.Audio)
-    audio.append(_music_clip(plan, fps))
+    audio.extend(_music_edit_clips(plan, fps) if plan.music_edits else [_music_clip(plan, fps)])
     timeline.tracks.append(video)
     timeline.tracks.append(audio)
 
@@ -147,6 +147,29 @@ def _video_clip(plan: CutPlan, placed: PlacedClip, fps: Fraction):
         color=otio.schema.MarkerColor.GREEN, marked_range=time_range(first, 1, fps),
         comment=f"{why} (score {placed.score:.2f})"))
     return clip
+
+
+def _music_edit_clips(plan: CutPlan, fps: Fraction) -> list:
+    """The music as edited to a spot length: one clip per source range, back to back, so the
+    editor can move a splice; together exactly ``duration_frames`` long."""
+    import opentimelineio as otio
+
+    ranges = [(float(a), float(b)) for a, b in plan.music_edits]
+    offsets = [0.0]
+    for a, b in ranges:
+        offsets.append(offsets[-1] + b - a)
+    edges = [seconds_to_frames(t, fps) for t in offsets[:-1]] + [int(plan.duration_frames)]
+    available = seconds_to_frames(ranges[-1][1], fps)  # the track's end is always kept
+    clips = []
+    for k, (a, _) in enumerate(ranges):
+        clip = otio.schema.Clip(
+            name=f"{os.path.basename(plan.music_path)} ({k + 1}/{len(ranges)})",
+            source_range=time_range(seconds_to_frames(a, fps), edges[k + 1] - edges[k], fps))
+        clip.set_media_references({MEDIA_KEY: _reference(plan.music_path, 0, available, fps)},
+                                  MEDIA_KEY)
+        clip.metadata[METADATA_KEY] = {"music_edit": k, "source_s": [a, ranges[k][1]]}
+        clips.append(clip)
+    return clips
 
 
 def _music_clip(plan: CutPlan, fps: Fraction):

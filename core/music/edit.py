@@ -21,6 +21,8 @@ from .cuts import MIN_SHOT_S, segment_energy
 EDIT_VERSION = "1"
 #: Length of the crossfade at each splice (s); short enough to keep the downbeat's attack.
 CROSSFADE_S = 0.02
+# Times closer than this are the same instant (float noise of re-mapping source times).
+_SAME_S = 1e-6
 # Cost terms, in seconds of length error they are worth.
 _OFF_SECTION_S = 3.0      # a splice point that is not a section boundary
 _LATE_START_S = 1.0       # starting after the track's first bar
@@ -151,18 +153,18 @@ def edited_analysis(analysis: MusicAnalysis, edit: MusicEdit) -> MusicAnalysis:
     energy is the source's, time-weighted over what each edited segment plays."""
     duration = edit.duration_s
     splices = edit.splices_s
-    beats = edit.to_edit_time(analysis.beats_s)
-    downbeats = edit.to_edit_time(analysis.downbeats_s)
+    beats = _distinct(edit.to_edit_time(analysis.beats_s))
+    downbeats = _distinct(edit.to_edit_time(analysis.downbeats_s))
     sections = np.asarray(analysis.sections_s, float).reshape(-1, 2)
-    starts = np.unique(np.concatenate([edit.to_edit_time(sections[1:, 0]), splices]))
-    starts = starts[(starts > 0) & (starts < duration)]
+    starts = _distinct(np.concatenate([splices, edit.to_edit_time(sections[1:, 0])]))
+    starts = starts[(starts > _SAME_S) & (starts < duration - _SAME_S)]
     edges = np.concatenate([[0.0], starts, [duration]])
     mapped = edit.to_edit_time(analysis.cuts_s)
     cuts, spliced = [], []
-    for t in np.unique(np.concatenate([splices, mapped])):
+    for t in _distinct(np.concatenate([splices, mapped])):
         if t < MIN_SHOT_S or duration - t < MIN_SHOT_S:
             continue
-        is_splice = bool(np.any(np.abs(splices - t) < 1e-9))
+        is_splice = bool(np.any(np.abs(splices - t) < _SAME_S))
         if cuts and t - cuts[-1] < MIN_SHOT_S:
             if not is_splice or spliced[-1]:
                 continue
@@ -187,6 +189,17 @@ def edited_analysis(analysis: MusicAnalysis, edit: MusicEdit) -> MusicAnalysis:
     return dataclasses.replace(
         analysis, duration_s=duration, beats_s=beats, downbeats_s=downbeats,
         sections_s=np.stack([edges[:-1], edges[1:]], axis=1), cuts_s=cuts, energy=energy)
+
+
+def _distinct(times) -> np.ndarray:
+    """Sorted times with near-duplicates (float noise of the re-mapping) merged, first kept."""
+    t = np.asarray(times, float)
+    order = np.argsort(t, kind="stable")
+    out = []
+    for k in order:
+        if not out or t[k] - out[-1] >= _SAME_S:
+            out.append(float(t[k]))
+    return np.asarray(out, float)
 
 
 def render(y: np.ndarray, sr: int, edit: MusicEdit, crossfade_s: float = CROSSFADE_S
