@@ -107,7 +107,7 @@ def build_problem(movie, music, spoiler_guard: float) -> Tuple[GenerationProblem
         fits = music.analysis.duration_s * available / segments
         raise MediaError(
             f"The movie has {available} usable shots (long ones already cut into windows) but "
-            f"the music needs {segments}: a track of about {fits:.0f} s would fit at this pace. "
+            f"the music needs {segments}: a track of about {fits:.3g} s would fit at this pace. "
             "Pick a shorter track, a slower --pace, or a later --spoiler-guard.")
     return problem, usable_end
 
@@ -121,7 +121,9 @@ def windowed_movie(movie, music, spoiler_guard: float):
     frame, so assembly still uses no source frame twice. Without a shortage the movie comes
     back unchanged (``parent`` the identity). The longest usable window is halved until there
     are :data:`WINDOWS_PER_SEGMENT` candidates per segment or no window is at least twice the
-    median segment long.
+    median segment long; a window is not halved when the longest segments would then lack a
+    window as long as themselves (the k-th longest window holds the k-th longest of the
+    segments at least twice the median; shorter ones may grow into a neighbour).
     """
     shots = movie.shots
     n = len(shots.shots)
@@ -133,7 +135,7 @@ def windowed_movie(movie, music, spoiler_guard: float):
     need = len(segs)
     if eligible.sum() >= need:
         return movie, np.arange(n)
-    shortest = max(2 * MIN_SHOT_S, float(np.median(segs[:, 1] - segs[:, 0])))
+    shortest = max(2 * MIN_SHOT_S, 0.5 * float(np.median(segs[:, 1] - segs[:, 0])))
     usable_end = usable_end_frame(shots.frame_count, spoiler_guard)
     pieces = {i: [(int(a), int(b))] for i, (a, b) in enumerate(shots.shots)}
     heap = [(-float(durations[i]), i, int(shots.shots[i, 0]), int(min(shots.shots[i, 1],
@@ -143,18 +145,41 @@ def windowed_movie(movie, music, spoiler_guard: float):
     count, target = int(eligible.sum()), int(np.ceil(WINDOWS_PER_SEGMENT * need))
     one = ShotList(fps=shots.fps, frame_count=shots.frame_count, shots=np.zeros((1, 2), np.int64),
                    kinds=["cut"], scenes=np.zeros(1, np.int64), frame_times_s=shots.frame_times_s)
+    median = float(np.median(segs[:, 1] - segs[:, 0]))
+    longest = np.sort(segs[:, 1] - segs[:, 0])[::-1]
+    longest = longest[longest >= 2 * median]  # short segments can grow into a neighbour
+    lengths = sorted((-h[0] for h in heap), reverse=True)
+
+    def still_fits(old: float, halves: tuple) -> bool:
+        # the k-th longest window must still hold the k-th longest segment
+        trial = list(lengths)
+        trial.remove(old)
+        trial = np.sort(np.concatenate([trial, halves]))[::-1][:len(longest)]
+        return bool(np.all(trial >= longest[:len(trial)]))
+
+    kept = []
     while heap and count < target:
         neg, i, a, b = heapq.heappop(heap)
         if -neg < 2 * shortest or b - a < 2:
+            kept.append((neg, i, a, b))
             break
         mid = (a + b) // 2
+        halves = []
+        for lo, hi in ((a, mid), (mid, b)):
+            one.shots[0] = (lo, hi)
+            halves.append(float(one.durations_s()[0]))
+        if not still_fits(-neg, tuple(halves)):
+            kept.append((neg, i, a, b))  # this one stays whole for a long segment
+            continue
         whole = pieces[i]
         k = whole.index(next(p for p in whole if p[0] <= a < p[1]))
         end = whole[k][1]
         whole[k:k + 1] = [(whole[k][0], mid), (mid, end)]
-        for lo, hi in ((a, mid), (mid, b)):
-            one.shots[0] = (lo, hi)
-            heapq.heappush(heap, (-float(one.durations_s()[0]), i, lo, hi))
+        lengths.remove(-neg)
+        for (lo, hi), length in zip(((a, mid), (mid, b)), halves):
+            heapq.heappush(heap, (-length, i, lo, hi))
+            lengths.append(length)
+        lengths.sort(reverse=True)
         count += 1
     if count == int(eligible.sum()):
         return movie, np.arange(n)

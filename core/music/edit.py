@@ -1,7 +1,7 @@
 """Spot lengths: a track edited to about a given length, the way a music editor cuts it.
 
-Whole bars come out between two downbeats, at section boundaries where the track allows, so the
-music jumps from the end of one section to the start of a later one; the track's own ending is
+Whole bars come out between two downbeats, at section boundaries: the music jumps into the start
+of a later section (from the end of an earlier one where the length allows); the track's own ending is
 always the ending; each splice gets a short equal-power crossfade. :func:`plan_edit` is a pure
 plan (source ranges), :func:`edited_analysis` re-maps beats, downbeats, sections, cuts and
 energy onto the edited time line, and :func:`render` makes the edited audio for the features.
@@ -18,7 +18,7 @@ from ..model import MusicAnalysis
 from .cuts import MIN_SHOT_S, segment_energy
 
 #: Bump when the edit's choices change, so cached edits are refreshed.
-EDIT_VERSION = "1"
+EDIT_VERSION = "2"
 #: Length of the crossfade at each splice (s); short enough to keep the downbeat's attack.
 CROSSFADE_S = 0.02
 # Times closer than this are the same instant (float noise of re-mapping source times).
@@ -102,7 +102,8 @@ def plan_edit(analysis: MusicAnalysis, length_s: float, bar_db=None) -> MusicEdi
     -------
     MusicEdit
         One or two source ranges: ``[start, a)`` and ``[b, end)`` with ``a``, ``b`` downbeats
-        (whole bars removed between them), or one range ``[start, end)``; ``start`` is 0 or a
+        (whole bars removed between them; ``b`` a section start whenever the track has
+        sections, ``a`` preferably one), or one range ``[start, end)``; ``start`` is 0 or a
         section start, and the last range always ends at the track's end.
     """
     duration = float(analysis.duration_s)
@@ -131,6 +132,8 @@ def plan_edit(analysis: MusicAnalysis, length_s: float, bar_db=None) -> MusicEdi
     i, j = np.meshgrid(np.arange(len(down)), np.arange(len(down)), indexing="ij")
     ok = j > i  # a = down[i] < b = down[j]: at least one whole bar comes out
     step = np.abs(bar_db[i] - bar_db[j + 1])  # the bar before a against the bar from b on
+    if on_section.any():  # the music jumps into the start of a section, never mid-phrase
+        ok &= on_section[j]
     for h, s in enumerate(heads):
         valid = ok & (down[i] > s + MIN_SHOT_S)
         if not valid.any():
