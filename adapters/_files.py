@@ -14,8 +14,7 @@ import re
 from pathlib import Path, PureWindowsPath
 from urllib.parse import quote, unquote, urlparse
 
-from ..core.errors import ParameterError
-from ..core.fileio import ascii_path
+from ..core.errors import ParameterError, one_line
 
 _DRIVE = re.compile(r"^/?([A-Za-z])[:|]([/\\]|$)")
 
@@ -37,7 +36,7 @@ def url_to_path(url: str) -> str:
     parsed = urlparse(url)
     if parsed.scheme.lower() != "file":
         if parsed.scheme:
-            raise ParameterError(f"Only local files can be linked, not {ascii_path(url)}; "
+            raise ParameterError(f"Only local files can be linked, not {one_line(url)}; "
                                  "copy the media to this computer.")
         return os.path.abspath(url)
     path = unquote(parsed.path)
@@ -71,11 +70,70 @@ def check_output_path(path: str, *, overwrite: bool = False) -> str:
     path = os.path.abspath(os.fspath(path))
     folder = os.path.dirname(path)
     if not os.path.isdir(folder):
-        raise ParameterError(f"Output folder {ascii_path(folder)} does not exist; create it or "
+        raise ParameterError(f"Output folder {one_line(folder)} does not exist; create it or "
                              "pick another.")
     if os.path.isdir(path):
-        raise ParameterError(f"Output {ascii_path(path)} is a folder; give a file name such as "
+        raise ParameterError(f"Output {one_line(path)} is a folder; give a file name such as "
                              "trailer.otio.")
     if os.path.exists(path) and not overwrite:
-        raise ParameterError(f"Output {ascii_path(path)} exists; pass --force to overwrite.")
+        raise ParameterError(f"Output {one_line(path)} exists; pass --force to overwrite.")
     return path
+
+
+def _identity(path: str) -> tuple:
+    """What makes two paths the same file: the resolved path, and the inode when it exists."""
+    real = os.path.realpath(path)
+    try:
+        st = os.stat(real)
+    except OSError:
+        return real, None
+    return real, (st.st_dev, st.st_ino)
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    return a[0] == b[0] or (a[1] is not None and a[1] == b[1])
+
+
+def plan_outputs(paths, *, inputs=(), overwrite: bool = False) -> list:
+    """Check a set of output paths together, before any work; returns them absolute.
+
+    Refused with :class:`ParameterError`: an output that is one of the ``inputs`` (same resolved
+    path or same inode: an output never replaces the movie or the music, ``--force`` or not), two
+    outputs that are one file (through a symlinked folder or a hard link), and whatever
+    :func:`check_output_path` refuses.
+    """
+    sources = [(p, _identity(p)) for p in inputs if p]
+    seen = []
+    out = []
+    for given in paths:
+        path = os.path.abspath(os.fspath(given))
+        ident = _identity(path)
+        for source, source_ident in sources:
+            if _same(ident, source_ident):
+                raise ParameterError(f"Output {one_line(path)} is the input {one_line(source)}; "
+                                     "an output never replaces an input, give another name.")
+        for other, other_ident in seen:
+            if _same(ident, other_ident):
+                raise ParameterError(f"Outputs {one_line(other)} and {one_line(path)} are the "
+                                     "same file; give each -o its own path.")
+        seen.append((path, ident))
+        out.append(check_output_path(path, overwrite=overwrite))
+    return out
+
+
+def one_line_copy(timeline, *, paths: bool = False):
+    """A copy of ``timeline`` whose names, marker texts (and with ``paths``, media paths) have
+    their control characters escaped: line-based formats (EDL) and XML cannot hold them."""
+    copy = timeline.deepcopy()
+    copy.name = one_line(copy.name)
+    items = [copy.tracks, *copy.tracks, *copy.find_clips()]
+    for item in items:
+        item.name = one_line(item.name)
+        for marker in item.markers:
+            marker.name, marker.comment = one_line(marker.name), one_line(marker.comment)
+    for clip in copy.find_clips():
+        for reference in clip.media_references().values():
+            reference.name = one_line(reference.name)
+            if paths and getattr(reference, "target_url", None):
+                reference.target_url = one_line(reference.target_url)
+    return copy

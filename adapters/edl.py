@@ -5,28 +5,74 @@ Specification: CMX 3600 EDL, as documented by the adapter
 The EDL holds the video track's events (the adapter writes one track). Record timecodes start at
 the timeline's ``global_start_time`` (01:00:00:00 for ours), as editors' own EDLs do. An EDL carries
 no frame rate; the reader needs it.
+
+What it can carry: SMPTE timecode only, so only 24, 25, 30, 48, 50, 60 fps and their /1.001
+rates, and no time past 24:00:00:00 (a movie whose timecode runs through midnight cannot be cut
+from it). One line per field: names and paths with control characters are escaped. With the
+shots' own sound on (``source_audio``), each event is channel ``B``: picture and sound linked.
 """
 from __future__ import annotations
 
 import re
 
+from ..core.errors import ParameterError
 from ..core.fileio import write_atomic
-from ..core.timebase import as_rate, timecode_to_frames
+from ..core.timebase import (as_rate, frames_per_day, frames_to_timecode, is_smpte_rate,
+                             otio_frames, rate_label, timecode_to_frames)
+from ._files import one_line_copy
 
+_CHANNEL = re.compile(r"^(\d{3,}\s+\S+\s+)V(\s)")
 _EVENT = re.compile(r"^\d{3,}\s+\S+\s+\S+\s+\S+\s+(?:\d+\s+)?(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*$")
 
 
+def carry_problem(fps, *, media_paths=(), source_frames=None):
+    """Why an EDL cannot hold a cut of a movie at ``fps`` whose timecode spans ``source_frames``
+    (first, end); None when it can."""
+    if not is_smpte_rate(fps):
+        return (f"an EDL (CMX 3600) carries only SMPTE timecode rates (24, 25, 30, 48, 50, 60 fps "
+                f"and their /1.001), not {rate_label(fps)}; write .otio, .kdenlive or another "
+                "format instead")
+    if source_frames is not None and source_frames[1] > frames_per_day(fps):
+        return (f"the movie's timecode runs from {frames_to_timecode(source_frames[0], fps)} past "
+                "midnight, which an EDL cannot express; write .otio, .xml or .kdenlive instead")
+    return None
+
+
+def _check(timeline) -> None:
+    rate = as_rate(timeline.global_start_time.rate if timeline.global_start_time is not None
+                   else timeline.duration().rate)
+    problem = carry_problem(rate)
+    for clip in ([] if problem else timeline.find_clips()):
+        first = otio_frames(clip.source_range.start_time, rate)
+        problem = carry_problem(rate, source_frames=(
+            first, first + otio_frames(clip.source_range.duration, rate)))
+        if problem:
+            break
+    if problem:
+        raise ParameterError(f"Cannot write this timeline as EDL: {problem}.")
+
+
 def write_to_string(timeline, *, root: str = "") -> str:
-    """The video track of ``timeline`` as CMX 3600 EDL text."""
+    """The video track of ``timeline`` as CMX 3600 EDL text.
+
+    Raises :class:`ParameterError` when the timeline is beyond what an EDL carries (see
+    :func:`carry_problem`).
+    """
     import opentimelineio as otio
 
-    copy = timeline.deepcopy()
+    _check(timeline)
+    copy = one_line_copy(timeline, paths=True)
     start = timeline.global_start_time
     if start is not None and start.value > 0:
         # The adapter counts record time from 0; a leading gap moves it to the timeline's start.
         for track in copy.tracks:
             track.insert(0, otio.schema.Gap(source_range=otio.opentime.TimeRange(duration=start)))
-    return otio.adapters.write_to_string(copy, adapter_name="cmx_3600")
+    text = otio.adapters.write_to_string(copy, adapter_name="cmx_3600")
+    if timeline.metadata.get("trailersmith", {}).get("source_audio"):
+        # The shots' own sound has the picture's source range: channel B (picture and sound
+        # together) is how CMX 3600 says so, one linked event per shot.
+        text = "\n".join(_CHANNEL.sub(r"\1B\2", line) for line in text.split("\n"))
+    return text
 
 
 def write_to_file(timeline, path: str) -> None:

@@ -3,24 +3,79 @@
 Specification: https://developer.apple.com/library/archive/documentation/AppleApplications/Reference/FinalCutPro_XML/
 FCP XML names media by ``file://`` URL (``pathurl``), so bare paths are converted on the way out
 and back on the way in.
+
+What it can carry: a ``<rate>`` is an integer ``timebase`` with an ``ntsc`` flag, and the adapter
+writes SMPTE timecode, so only 24, 25, 30, 48, 50, 60 fps and their /1.001 rates. XML 1.0 cannot
+hold control characters: names are escaped, paths are percent-encoded in their URLs. With the
+shots' own sound on "Audio 2", each shot's picture and sound clip items are joined by ``<link>``
+elements (the adapter writes none), so an editor moves them together.
 """
 from __future__ import annotations
 
+from ..core.errors import ParameterError
 from ..core.fileio import write_atomic
-from ._files import path_to_url, url_to_path
+from ..core.timebase import is_smpte_rate, rate_label
+from ._files import one_line_copy, path_to_url, url_to_path
+
+
+def carry_problem(fps, *, media_paths=(), source_frames=None):
+    """Why FCP7 XML cannot hold a timeline at ``fps``; None when it can."""
+    if not is_smpte_rate(fps):
+        return (f"FCP7 XML carries only 24, 25, 30, 48, 50, 60 fps and their /1.001 rates, not "
+                f"{rate_label(fps)}; write .otio or .kdenlive instead")
+    return None
 
 
 def write_to_string(timeline, *, root: str = "") -> str:
-    """``timeline`` as FCP7 XML text, media paths as ``file://`` URLs."""
+    """``timeline`` as FCP7 XML text, media paths as ``file://`` URLs.
+
+    Raises :class:`ParameterError` at a rate FCP7 XML cannot carry.
+    """
     import opentimelineio as otio
 
-    copy = timeline.deepcopy()
+    rate = timeline.duration().rate
+    problem = carry_problem(rate)
+    if problem:
+        raise ParameterError(f"Cannot write this timeline as FCP7 XML: {problem}.")
+    copy = one_line_copy(timeline)
     for clip in copy.find_clips():
         for reference in clip.media_references().values():
             url = getattr(reference, "target_url", None)
             if url and "://" not in url:
                 reference.target_url = path_to_url(url)
-    return otio.adapters.write_to_string(copy, adapter_name="fcp_xml")
+    text = otio.adapters.write_to_string(copy, adapter_name="fcp_xml")
+    return _linked(text, timeline) if _source_audio_index(timeline) is not None else text
+
+
+def _source_audio_index(timeline):
+    """Index among the audio tracks of the shots' own sound, or None without one."""
+    audio = [t for t in timeline.tracks if t.kind == "Audio"]
+    for index, track in enumerate(audio):
+        if any(c.metadata.get("trailersmith", {}).get("source_audio") for c in track.find_clips()):
+            return index
+    return None
+
+
+def _linked(text: str, timeline) -> str:
+    """``text`` with each shot's video and source-audio clip items linked to each other."""
+    import xml.etree.ElementTree as ET
+
+    head, sep, _body = text.partition("<xmeml")
+    root = ET.fromstring(text[len(head):])
+    media = root.find(".//sequence/media")
+    video = media.find("video").findall("track")[0].findall("clipitem")
+    index = _source_audio_index(timeline)
+    sound = media.find("audio").findall("track")[index].findall("clipitem")
+    for number, pair in enumerate(zip(video, sound), start=1):
+        for item in pair:
+            for kind, track, other in (("video", 1, pair[0]), ("audio", index + 1, pair[1])):
+                link = ET.SubElement(item, "link")
+                for tag, value in (("linkclipref", other.get("id")), ("mediatype", kind),
+                                   ("trackindex", track), ("clipindex", number)):
+                    ET.SubElement(link, tag).text = str(value)
+                if kind == "audio":
+                    ET.SubElement(link, "groupindex").text = "1"
+    return head + ET.tostring(root, encoding="unicode") + "\n"
 
 
 def write_to_file(timeline, path: str) -> None:

@@ -4,7 +4,7 @@ Both models get the same random weights (or a real ``--weights imagebind_huge.pt
 preprocessed batches; CUDA runs both under bf16 autocast (ours through scaled-dot-product
 attention), the CPU in fp32. On CUDA it also times the issue's target: 2,000 shots x 3 frames,
 from decoded uint8 frames to embeddings, in at most 10 s. The reference source is fetched with
-``python tests/imagebind_reference.py --fetch``.
+``python -m tests.support.imagebind_reference --fetch``.
 
     python benchmarks/bench_imagebind.py [--size small|large|huge] [--images N] [--clips N]
                                          [--batch B] [--weights PATH] [--device cpu|cuda]
@@ -37,7 +37,7 @@ SIZES = {
 
 def _support():
     spec = importlib.util.spec_from_file_location(
-        "imagebind_reference", Path(__file__).resolve().parents[1] / "tests"
+        "imagebind_reference", Path(__file__).resolve().parents[1] / "tests" / "support"
         / "imagebind_reference.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

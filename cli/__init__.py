@@ -20,7 +20,9 @@ from .parser import UsageError, build_parser as _build_parser
 COMMAND_MODULES = (
     "trailersmith.cli.commands",
     "trailersmith.cli.learn",
+    "trailersmith.cli.recut",
     "trailersmith.adapters.resolve.install",
+    "trailersmith.batch.cli",
 )
 
 

@@ -67,25 +67,32 @@ def options_from_args(args):
 
 
 def check_outputs(paths: List[str], overwrite: bool) -> List[str]:
-    """Validate every output path before any work (suffix, folder, no silent overwrite)."""
+    """Validate every output path before any work (suffix, folder, writable, no overwrite)."""
     from trailersmith.adapters.formats import check_output
+    from trailersmith.core.fileio import temporary_name
+    from trailersmith.core.preflight import check_writable_folder
 
     out = [check_output(p, overwrite=overwrite) for p in paths]
     if len(set(out)) != len(out):
         raise ParameterError("The same output file is named twice; give each -o its own path.")
+    for path in out:  # both the temporary file and the final name must fit in the folder
+        longest = max(len(os.path.basename(n).encode()) for n in (path, temporary_name(path)))
+        check_writable_folder(os.path.dirname(path), role="Output", name_length=longest)
     return out
 
 
 def suggest_job(movie: str, music: str, outputs: List[str], options, *, force: bool,
                 args=None) -> dict:
     """Check the outputs, suggest, write every output; returns the ``--json`` summary."""
-    from trailersmith.adapters import write_timeline
+    from trailersmith.adapters.formats import write_timelines
     from trailersmith.core.pipeline import suggest
+    from trailersmith.core.preflight import preflight
 
     outputs = check_outputs(outputs, force)
+    preflight(options, movie=movie, music=music)
     with progress_reporter(args) as reporter:
         result = suggest(movie, music, options, reporter)
-    written = [write_timeline(result.timeline, path, overwrite=force) for path in outputs]
+    written = write_timelines(result.timeline, outputs, overwrite=force)  # all or nothing
     return summary(result, written)
 
 
@@ -122,8 +129,10 @@ def run_suggest(args) -> int:
 
 def run_shots(args) -> int:
     from trailersmith.core.stages import analyze_movie
+    from trailersmith.core.preflight import preflight
 
     options = options_from_args(args)
+    preflight(options, movie=args.movie)
     with progress_reporter(args) as reporter:
         movie = analyze_movie(args.movie, options, reporter)
     shots = movie.shots
@@ -141,8 +150,10 @@ def run_shots(args) -> int:
 
 def run_music(args) -> int:
     from trailersmith.core.stages import analyze_music_track
+    from trailersmith.core.preflight import preflight
 
     options = options_from_args(args)
+    preflight(options, music=args.music)
     with progress_reporter(args) as reporter:
         result = analyze_music_track(args.music, options, reporter)
     music = result.analysis
@@ -168,9 +179,11 @@ def run_demo(args) -> int:
     from trailersmith.core import synthetic
     from trailersmith.core.options import SuggestOptions
 
+    from trailersmith.core.preflight import check_cache_dir, check_new_folder
+
     out = os.path.abspath(args.output_dir)
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise ParameterError(f"Demo folder {out} is a file; pass -o with a folder name.")
+    check_new_folder(out, "Demo folder")
+    check_cache_dir()
     os.makedirs(out, exist_ok=True)
     movie = os.path.join(out, "demo_movie.mp4")
     music = os.path.join(out, "demo_music.wav")

@@ -31,6 +31,8 @@ def register(sub) -> None:
     b.add_argument("--rebuild", action="store_true",
                    help="redo pairs already built (default: keep them, so a build resumes)")
     b.add_argument("--json", action="store_true", help="print the build report as JSON")
+    from trailersmith.batch.cli import add_engine_arguments
+    add_engine_arguments(b)  # movies built in parallel on Ray (docs/cluster.md)
     b.set_defaults(func=run_dataset_build)
     s = dsub.add_parser("planted", help="write the synthetic planted benchmark as a dataset")
     s.add_argument("out_dir", metavar="OUT_DIR", help="folder for the planted dataset")
@@ -47,16 +49,7 @@ def register(sub) -> None:
     t.add_argument("--generator", required=True, choices=option("checkpoint").generators,
                    help="which learned generator to train")
     t.add_argument("-o", "--output", required=True, metavar="CHECKPOINT")
-    t.add_argument("--epochs", type=int, default=150)
-    t.add_argument("--batch-size", type=int, default=8)
-    t.add_argument("--lr", type=float, default=2e-3)
     add_spec_options(t, "train")
-    t.add_argument("--val-fraction", type=float, default=0.15,
-                   help="share of movies held out for validation (default 0.15)")
-    t.add_argument("--patience", type=int, default=12,
-                   help="stop after this many epochs without a better validation loss")
-    t.add_argument("--threads", type=int, default=1, help="CPU threads for torch (default 1)")
-    t.add_argument("--device", default="auto", help="cpu, cuda or auto (default)")
     t.add_argument("--model-option", action="append", default=[], metavar="KEY=VALUE",
                    help="model hyper-parameter, e.g. hidden=128 (repeatable)")
     t.add_argument("--resume", action="store_true", help="continue an interrupted run")
@@ -114,13 +107,18 @@ def _json_safe(x):
 def run_dataset_build(args) -> int:
     from trailersmith.core.learn.builder import build_dataset
 
+    from trailersmith.core.preflight import check_dataset_build, check_option_file
+
     from .commands import options_from_args
 
     options = options_from_args(args)  # ranges and combinations (weights only with imagebind)
-    with progress_reporter(args) as reporter:
+    check_option_file(options.backend_options.get("weights"), "--imagebind-weights")
+    check_dataset_build(args.pairs, args.out_dir)  # before anything is decoded or written
+    from trailersmith.batch.cli import dataset_engine
+    with progress_reporter(args) as reporter, dataset_engine(args) as engine:
         report = build_dataset(args.pairs, args.out_dir, backend=options.backend,
                                backend_options=options.backend_options, detector=options.detector,
-                               rebuild=args.rebuild, reporter=reporter)
+                               rebuild=args.rebuild, reporter=reporter, engine=engine)
     if args.json:
         print(json.dumps(_json_safe(report), indent=1))
         return 0
@@ -156,15 +154,22 @@ def run_train(args) -> int:
     if os.path.exists(args.output) and not (args.force or args.resume):
         raise ParameterError(f"{args.output} exists; pass --force to overwrite it or --resume "
                              "to continue the run that wrote it.")
-    if not 0.0 < args.val_fraction < 1.0:
-        raise ParameterError("--val-fraction must be between 0 and 1 (e.g. 0.15).")
+    from trailersmith.core.preflight import check_model_options, check_writable_folder
+
+    model_options = parse_options(args.model_option)
+    check_model_options(args.generator, model_options)
+    folder = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(folder):
+        raise ParameterError(f"Folder {folder} for the checkpoint does not exist; create it.")
+    check_writable_folder(folder, role="Checkpoint",
+                          name_length=len(os.path.basename(args.output).encode()) + 16)
     index, examples = load_dataset(args.dataset)
     opts = TrainOptions(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                         seed=args.seed, val_fraction=args.val_fraction, patience=args.patience,
                         threads=args.threads, device=args.device)
     with progress_reporter(args) as reporter:
         report = train(args.generator, examples, args.output, options=opts,
-                       model_options=parse_options(args.model_option),
+                       model_options=model_options,
                        backend=index.get("backend", "unknown"), resume=args.resume,
                        reporter=reporter)
     if args.json:
@@ -183,8 +188,11 @@ def run_eval(args) -> int:
     from trailersmith.core.learn.dataset import load_dataset
     from trailersmith.core.learn.evaluate import evaluate_generator
 
+    from trailersmith.core.preflight import check_option_file
+
     options = parse_options(args.option)
     if args.checkpoint:
+        check_option_file(args.checkpoint, "--checkpoint")
         options["checkpoint"] = args.checkpoint
     _, examples = load_dataset(args.dataset)
     with progress_reporter(args) as reporter:

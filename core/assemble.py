@@ -30,8 +30,9 @@ def segment_frames(music: MusicAnalysis, fps: Fraction) -> np.ndarray:
 
 
 def _best_window(values: np.ndarray, start: int, end: int, length: int,
-                 free: np.ndarray) -> Optional[int]:
-    """Start of the free window of ``length`` inside ``[start, end)`` with the highest sum."""
+                 free: np.ndarray, cut_cost: Optional[np.ndarray] = None) -> Optional[int]:
+    """Start of the free window of ``length`` inside ``[start, end)`` with the highest sum
+    (among those whose in and out points cut no spoken line, when ``cut_cost`` says where)."""
     if end - start < length:
         return None
     seg = values[start:end]
@@ -43,7 +44,25 @@ def _best_window(values: np.ndarray, start: int, end: int, length: int,
     if not ok.any():
         return None
     sums = np.where(ok, sums, -np.inf)
+    if cut_cost is not None:
+        sums = _avoid_cutting_lines(sums, cut_cost, start, length)
     return start + int(np.argmax(sums))
+
+
+def _avoid_cutting_lines(sums: np.ndarray, cut_cost: np.ndarray, start: int,
+                         length: int) -> np.ndarray:
+    """Rank windows first by how many of their two cuts split a spoken line, then by ``sums``.
+
+    ``cut_cost[f]`` is 1 where a cut just before frame ``f`` falls inside speech.
+    """
+    cost = np.append(np.asarray(cut_cost, float), 0.0)
+    starts = np.arange(start, start + len(sums))
+    split = cost[starts] + cost[np.minimum(starts + length, len(cost) - 1)]
+    finite = np.isfinite(sums)
+    if not finite.any() or not split[finite].any():
+        return sums
+    weight = 2.0 * (np.abs(sums[finite]).max() + 1.0)
+    return np.where(finite, sums - weight * split, sums)
 
 
 def _extend(shot: int, length: int, shots: np.ndarray, quality: np.ndarray, free: np.ndarray,
@@ -78,7 +97,9 @@ def _extend(shot: int, length: int, shots: np.ndarray, quality: np.ndarray, free
 
 def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movie: VideoInfo, *,
              usable_end: int, quality: np.ndarray, frame_value: Optional[np.ndarray] = None,
-             eligible: Optional[np.ndarray] = None) -> CutPlan:
+             eligible: Optional[np.ndarray] = None, edges: Optional[np.ndarray] = None,
+             used: Optional[np.ndarray] = None,
+             cut_cost: Optional[np.ndarray] = None) -> CutPlan:
     """Place ``assignment`` on the timeline; see the module docstring.
 
     Parameters
@@ -92,9 +113,18 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
     eligible
         Per-shot mask of usable material; extensions and replacements never leave it (no
         credits or black frames sneak in through a neighbour).
+    edges
+        Timeline frame edges of the segments to fill (default: the music's planned segments);
+        ``recut`` passes the part of the track the editor's clips leave.
+    used
+        Per-frame mask of movie frames already on the timeline; they are never used again.
+    cut_cost
+        Per source frame, 1 where cutting just before it would split a spoken line
+        (:func:`.features.speech.cut_costs`); a long shot's window then starts and ends
+        outside speech where one such window exists.
     """
     fps = shots.fps
-    edges = segment_frames(music, fps)
+    edges = segment_frames(music, fps) if edges is None else np.asarray(edges, np.int64)
     n_frames = shots.frame_count
     free = np.ones(n_frames, bool)
     if eligible is not None:
@@ -103,6 +133,8 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
         for s in assignment.shots:  # a chosen shot is usable by definition
             free[shots.shots[s, 0]:shots.shots[s, 1]] = True
     free[usable_end:] = False
+    if used is not None:
+        free &= ~np.asarray(used, bool)
     values = np.zeros(n_frames) if frame_value is None else np.asarray(frame_value, float)
     for first, last in shots.transitions:  # mid-transition frames make poor material
         values[first:last + 1] -= 1.0
@@ -119,7 +151,7 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
         reason = assignment.reasons[j]
         extended: list = []
         lo, hi = int(rng[shot, 0]), min(int(rng[shot, 1]), usable_end)
-        start = _best_window(values, lo, hi, length, free) if hi > lo else None
+        start = _best_window(values, lo, hi, length, free, cut_cost) if hi > lo else None
         if start is None:
             own = np.zeros(n_frames, bool)
             own[rng[shot, 0]:rng[shot, 1]] = True

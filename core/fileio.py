@@ -19,7 +19,7 @@ import os
 import secrets
 from typing import Callable, Iterator, List, Optional, Union
 
-from .errors import DiskFullError, OutputError, ParameterError, TrailersmithError
+from .errors import DiskFullError, OutputError, ParameterError, TrailersmithError, one_line
 
 Data = Union[bytes, str]
 _FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG)
@@ -46,18 +46,12 @@ def _create(path: str) -> tuple:
 
 def _os_error(exc: OSError, path: str) -> TrailersmithError:
     """The package's one-line error for an OSError met while writing ``path``."""
-    where = ascii_path(path)
+    where = one_line(path)
     if exc.errno in _FULL:
         return DiskFullError(f"The disk is full: could not write {where}; free some space or "
                              "write to another folder.")
     return OutputError(f"Could not write {where} ({exc.strerror or exc}); check the folder "
                       "exists and is writable.")
-
-
-def ascii_path(path) -> str:
-    """A path as it can be shown on one line: control characters escaped, as ``repr`` does."""
-    text = os.fspath(path) if not isinstance(path, str) else path
-    return repr(text)[1:-1] if any(ord(c) < 32 or ord(c) == 127 for c in text) else text
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -82,7 +76,7 @@ def _sync_folder(folder: str) -> None:
 def _check_size(fd: int, expected: int, path: str) -> None:
     actual = os.fstat(fd).st_size
     if actual != expected:
-        raise DiskFullError(f"Only {actual} of {expected} bytes of {ascii_path(path)} reached the "
+        raise DiskFullError(f"Only {actual} of {expected} bytes of {one_line(path)} reached the "
                             "disk (is it full?); free some space or write to another folder.")
 
 
@@ -94,11 +88,11 @@ def _place(tmp: str, path: str, overwrite: bool) -> None:
         try:
             os.link(tmp, path)  # fails if ``path`` exists, atomically
         except FileExistsError:
-            raise ParameterError(f"Output {ascii_path(path)} exists; pass --force to "
+            raise ParameterError(f"Output {one_line(path)} exists; pass --force to "
                                  "overwrite.") from None
         except OSError:  # no hard links here (FAT, some network shares): check, then rename
             if os.path.exists(path):
-                raise ParameterError(f"Output {ascii_path(path)} exists; pass --force to "
+                raise ParameterError(f"Output {one_line(path)} exists; pass --force to "
                                      "overwrite.") from None
             os.replace(tmp, path)
         else:
@@ -148,7 +142,7 @@ class FileSet:
                 os.close(fd)
             with open(tmp, "rb") as check:
                 if check.read() != blob:
-                    raise OutputError(f"{ascii_path(path)} did not read back as written; the disk "
+                    raise OutputError(f"{one_line(path)} did not read back as written; the disk "
                                      "or file system is failing, write somewhere else.")
             if verify is not None:
                 verify(tmp)
@@ -166,7 +160,7 @@ class FileSet:
         try:
             for _tmp, path in self._pending:
                 if not self.overwrite and os.path.exists(path):
-                    raise ParameterError(f"Output {ascii_path(path)} exists; pass --force to "
+                    raise ParameterError(f"Output {one_line(path)} exists; pass --force to "
                                          "overwrite.")
             for tmp, path in self._pending:
                 _place(tmp, path, self.overwrite)
@@ -215,7 +209,7 @@ def atomic_path(path: str, *, overwrite: bool = True) -> Iterator[str]:
         fd = os.open(tmp, os.O_RDONLY)
         try:
             if os.fstat(fd).st_size == 0:
-                raise DiskFullError(f"Nothing of {ascii_path(path)} reached the disk (is it "
+                raise DiskFullError(f"Nothing of {one_line(path)} reached the disk (is it "
                                     "full?); free some space or write to another folder.")
             os.fsync(fd)
         finally:

@@ -1,7 +1,9 @@
 """Probe and decode media with PyAV: exact rational frame rates, start timecode, VFR.
 
 The movie is decoded once, streaming. Each decoded frame is offered to a list of
-:class:`FrameConsumer` objects, each at the size it asked for; nothing keeps the whole movie in
+:class:`FrameConsumer` objects, each at the size it asked for; consumers that also have
+``consume_audio`` (:class:`AudioConsumer`) get the movie's first audio stream instead, as mono
+float32 at their ``sample_rate``, decoded in the same pass. Nothing keeps the whole movie in
 memory. Frame numbers are decoded-frame indices; times come from the frames' timestamps.
 """
 from __future__ import annotations
@@ -40,6 +42,18 @@ class FrameConsumer(Protocol):
 
     def finish(self, frame_count: int) -> None:
         """Called once after the last frame."""
+
+
+class AudioConsumer(Protocol):
+    """Receives the movie's soundtrack during the same decode pass, in chunks, in order."""
+
+    sample_rate: int
+
+    def consume_audio(self, samples: np.ndarray, time_s: float) -> None:
+        """Take mono float32 ``samples`` whose first one plays at ``time_s`` (movie time)."""
+
+    def finish(self, frame_count: int) -> None:
+        """Called once after the last video frame (also when the movie has no sound)."""
 
 
 @dataclass
@@ -133,6 +147,8 @@ def decode_video(path: str, consumers: Sequence[FrameConsumer], *,
 
     reporter = ensure_reporter(reporter)
     info = probe_video(path)
+    listeners = [c for c in consumers if hasattr(c, "consume_audio")]
+    consumers = [c for c in consumers if not hasattr(c, "consume_audio")]
     sizes = sorted({tuple(c.size) for c in consumers})
     # One scaler per size: a frame's own reformat() builds a new scaler context every call,
     # which cost more than decoding itself for a 720p movie.
@@ -144,10 +160,11 @@ def decode_video(path: str, consumers: Sequence[FrameConsumer], *,
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         t0 = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        sound = _Soundtrack(container, listeners, t0) if listeners else None
         index = 0
         last_report = time.monotonic()
         try:
-            for frame in container.decode(stream):
+            for frame in _video_frames(container, stream, sound):
                 t = float(frame.time) - t0 if frame.time is not None else index / float(info.fps)
                 wanted = [c for c in consumers if index % c.stride == 0]
                 if wanted:
@@ -178,13 +195,62 @@ def decode_video(path: str, consumers: Sequence[FrameConsumer], *,
             and short_in_time:
         raise MediaError(f"Movie looks truncated: decoded {index} of {info.frame_count} frames "
                          f"in {info.path}. Use the complete file.")
-    for c in consumers:
+    for c in consumers + listeners:
         c.finish(index)
     reporter.report("Reading movie frames", index, index)
     frame_times = np.asarray(times, dtype=np.float64)
     info = VideoInfo(**{**info.__dict__, "frame_count": index,
                         "duration_s": max(info.duration_s, float(frame_times[-1]))})
     return DecodeResult(info=info, frame_times_s=frame_times)
+
+
+class _Soundtrack:
+    """Decodes the first audio stream's packets for the audio consumers, one resampler per rate."""
+
+    def __init__(self, container, listeners, t0: float) -> None:
+        import av
+
+        self.stream = container.streams.audio[0] if container.streams.audio else None
+        self.t0 = t0
+        rates = sorted({int(c.sample_rate) for c in listeners})
+        self.groups = [(av.AudioResampler(format="fltp", layout="mono", rate=r),
+                        [c for c in listeners if int(c.sample_rate) == r]) for r in rates]
+
+    def feed(self, packet) -> None:
+        for frame in packet.decode():
+            start = float(frame.time) - self.t0 if frame.time is not None else None
+            for resampler, group in self.groups:
+                for out in resampler.resample(frame):
+                    t = float(out.time) - self.t0 if out.time is not None else start
+                    samples = out.to_ndarray()[0].astype(np.float32, copy=False)
+                    for c in group:
+                        c.consume_audio(samples, t if t is not None else 0.0)
+
+    def flush(self) -> None:
+        for resampler, group in self.groups:
+            for out in resampler.resample(None):
+                samples = out.to_ndarray()[0].astype(np.float32, copy=False)
+                t = float(out.time) - self.t0 if out.time is not None else 0.0
+                for c in group:
+                    c.consume_audio(samples, t)
+
+
+def _video_frames(container, stream, sound: Optional[_Soundtrack]):
+    """The video stream's frames in order; audio packets met on the way go to ``sound``."""
+    import av
+
+    if sound is None or sound.stream is None:
+        yield from container.decode(stream)
+        return
+    for packet in container.demux(stream, sound.stream):
+        if packet.stream.index == sound.stream.index:
+            try:
+                sound.feed(packet)
+            except av.error.FFmpegError:
+                pass  # a damaged audio packet costs a moment of sound, not the pictures
+            continue
+        yield from packet.decode()
+    sound.flush()
 
 
 def load_audio(path: str, sample_rate: Optional[int] = None, *, role: str = "Music"

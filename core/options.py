@@ -57,6 +57,7 @@ class Option:
     minimum: Optional[float] = None
     maximum: Optional[float] = None
     open_minimum: bool = False
+    open_maximum: bool = False
     choices: Optional[Callable[[], Sequence[str]]] = None
     commands: Tuple[str, ...] = ("suggest",)
     generators: Tuple[str, ...] = ()
@@ -86,13 +87,13 @@ class Option:
             return "one of " + ", ".join(self.choice_list())
         low = None if self.minimum is None else _fmt(self.minimum)
         high = None if self.maximum is None else _fmt(self.maximum)
-        if low is not None and high is not None and not self.open_minimum:
+        if low is not None and high is not None and not (self.open_minimum or self.open_maximum):
             return f"between {low} and {high}"
         parts = []
         if low is not None:
             parts.append(f"{'>' if self.open_minimum else '>='} {low}")
         if high is not None:
-            parts.append(f"<= {high}")
+            parts.append(f"{'<' if self.open_maximum else '<='} {high}")
         return " and ".join(parts)
 
     def check(self, value: Any) -> Any:
@@ -112,7 +113,8 @@ class Option:
                                      f"{self.range_text()} (got {value!r}).")
             low_bad = self.minimum is not None and (
                 value <= self.minimum if self.open_minimum else value < self.minimum)
-            high_bad = self.maximum is not None and value > self.maximum
+            high_bad = self.maximum is not None and (
+                value >= self.maximum if self.open_maximum else value > self.maximum)
             if low_bad or high_bad:
                 raise ParameterError(f"{self.flag} must be {self.range_text()} (got {value!r})"
                                      f"{self._default_hint()}.")
@@ -136,9 +138,9 @@ def _fmt(x) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
-_SUGGEST = ("suggest",)
 _MOVIE = ("suggest", "shots", "dataset build")
 _MUSIC = ("suggest", "music")
+_TRAIN = ("train",)
 
 #: Every option, once. The panel offers a subset (see plugin/options.py); the CLI offers each
 #: option on the commands it names.
@@ -171,6 +173,20 @@ SPEC: Tuple[Option, ...] = (
     Option("prompt", str, (), "pull the selection toward shots matching TEXT (imagebind; "
            "repeatable)", backends=("imagebind",), key="prompts", metavar="TEXT[:WEIGHT]",
            multiple=True),
+    Option("epochs", int, 150, "passes over the training pairs", minimum=1, maximum=100_000,
+           commands=_TRAIN),
+    Option("batch_size", int, 8, "pairs per optimiser step", minimum=1, maximum=4096,
+           commands=_TRAIN),
+    Option("lr", float, 2e-3, "peak learning rate", minimum=0.0, open_minimum=True,
+           maximum=1.0, commands=_TRAIN),
+    Option("val_fraction", float, 0.15, "share of movies held out for validation",
+           minimum=0.0, open_minimum=True, maximum=1.0, open_maximum=True, commands=_TRAIN),
+    Option("patience", int, 12, "stop after this many epochs without a better validation "
+           "loss", minimum=1, maximum=100_000, commands=_TRAIN),
+    Option("threads", int, 1, "CPU threads for torch", minimum=1, maximum=1024,
+           commands=_TRAIN),
+    Option("device", str, "auto", "where to train: auto is cuda when torch sees a GPU",
+           choices=lambda: ("auto", "cpu", "cuda"), commands=_TRAIN),
     Option("cache_dir", str, None, "analysis cache folder (default: the user cache folder, or "
            "$TRAILERSMITH_CACHE)", metavar="DIR", path=True, commands=_MOVIE + ("music",)),
 )

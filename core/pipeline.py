@@ -63,9 +63,12 @@ def suggest(movie_path: str, music_path: str, options: Optional[SuggestOptions] 
     assignment = generator(problem, rng=np.random.default_rng(options.seed),
                            **options.generator_options)
     reporter.report("Assembling", 0, 1)
+    from .features.speech import cut_costs
     plan = assemble(assignment, windows.shots, music.analysis, movie.info, usable_end=usable_end,
                     quality=windows.shot_quality, eligible=problem.eligible,
-                    frame_value=problems.frame_values(movie, usable_end))
+                    frame_value=problems.frame_values(movie, usable_end),
+                    cut_cost=cut_costs(movie.frame_state, movie.shots.frame_times_s,
+                                       float(movie.shots.fps)))
     for clip in plan.clips:  # windows back to the movie's own shots
         clip.shot = int(parent[clip.shot])
         grown = [int(parent[s]) for s in clip.extended_with]

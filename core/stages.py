@@ -15,8 +15,9 @@ import numpy as np
 
 from .model import MusicAnalysis, ShotList, VideoInfo
 from .progress import Reporter
+from .stage_entries import (MOVIE_REQUIRED, MUSIC_REQUIRED, SHOT_KINDS, check_movie_entry,
+                            check_music_entry)
 
-_KINDS = ("start", "cut", "gradual")
 #: Bump when the stored per-frame state changes (2: text-overlay scores, ``affect_text``).
 MOVIE_ANALYSIS_VERSION = "2"
 _WAVEFORM_BINS = 2000
@@ -119,7 +120,8 @@ def _load_or_decode_movie(info: VideoInfo, backend, detector: str, cache, report
               "backends": [(b.name, b.version) for b in backends]}
     reporter.report("Checking the analysis cache", 0, 1)
     key = cache.key("movie", files=[info.path], params=params, version=MOVIE_ANALYSIS_VERSION)
-    hit = None if extra else cache.load("movie", key)
+    hit = None if extra else cache.load("movie", key, required=MOVIE_REQUIRED,
+                                          validate=check_movie_entry)
     if hit is not None:
         arrays, meta = hit
         return _unpack_movie(info, arrays, meta)
@@ -133,7 +135,7 @@ def _load_or_decode_movie(info: VideoInfo, backend, detector: str, cache, report
         state.update(b.frame_state())
     arrays = {
         "shots": shots.shots, "scenes": shots.scenes, "transitions": shots.transitions,
-        "kinds": np.array([_KINDS.index(k) for k in shots.kinds], np.int8),
+        "kinds": np.array([SHOT_KINDS.index(k) for k in shots.kinds], np.int8),
         "frame_times_s": decoded.frame_times_s,
         **{f"state_{k}": v for k, v in state.items()},
     }
@@ -151,7 +153,7 @@ def _unpack_movie(info: VideoInfo, arrays, meta
     info = VideoInfo(**{**info.__dict__, "frame_count": int(meta["frame_count"]),
                         "duration_s": float(meta["duration_s"])})
     shots = ShotList(fps=fps, frame_count=info.frame_count, shots=arrays["shots"].astype(np.int64),
-                     kinds=[_KINDS[k] for k in arrays["kinds"]],
+                     kinds=[SHOT_KINDS[k] for k in arrays["kinds"]],
                      scenes=arrays["scenes"].astype(np.int64),
                      transitions=arrays["transitions"].astype(np.int64).reshape(-1, 2),
                      frame_times_s=arrays["frame_times_s"])
@@ -203,7 +205,7 @@ def _music_entry(path, params, length, backend, cache, reporter, whole=None) -> 
     extra = {} if length is None else {"length": length, "edit": editing.EDIT_VERSION}
     key = cache.key("music", files=[path], version=ANALYSIS_VERSION,
                     params={**params, "sr": SAMPLE_RATE, **extra})
-    hit = cache.load("music", key)
+    hit = cache.load("music", key, required=MUSIC_REQUIRED, validate=check_music_entry)
     if hit is not None:
         arrays, meta = hit
         return _unpack_music(path, arrays, meta)

@@ -32,6 +32,10 @@ RateLike = Union[Fraction, int, float, str]
 _SECONDS_DENOMINATOR = 1_000_000
 _NTSC_NUMERATORS = (24000, 30000, 48000, 60000, 120000, 240000)
 DROP_FRAME_RATES = (Fraction(30000, 1001), Fraction(60000, 1001))
+#: The rates SMPTE timecode is defined at (and OTIO 0.18's timecode functions accept).
+SMPTE_RATES = (Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001),
+               Fraction(30), Fraction(48000, 1001), Fraction(48), Fraction(50),
+               Fraction(60000, 1001), Fraction(60))
 _TIMECODE = re.compile(r"^(\d{1,2})[:.](\d{2})[:.](\d{2})([:;.,])(\d{2,3})$")
 
 
@@ -110,6 +114,17 @@ def time_range(start, duration, fps: RateLike):
 def timecode_base(fps: RateLike) -> int:
     """Frames per timecode second: the rate rounded up (24 for 24000/1001, 13 for 12.5)."""
     return max(1, math.ceil(as_rate(fps)))
+
+
+def is_smpte_rate(fps: RateLike) -> bool:
+    """Whether SMPTE timecode is defined at ``fps`` (24, 25, 30, 48, 50, 60 and their /1.001)."""
+    return as_rate(fps) in SMPTE_RATES
+
+
+def rate_label(fps: RateLike) -> str:
+    """``"23.976 fps"``, ``"12 fps"``: a rate as an editor's menu writes it."""
+    rate = as_rate(fps)
+    return f"{rate.numerator} fps" if rate.denominator == 1 else f"{float(rate):.3f} fps"
 
 
 def is_drop_frame_rate(fps: RateLike) -> bool:

@@ -37,9 +37,13 @@ def track_name(kind: str, number: int) -> str:
 
 VIDEO_TRACK_NAME = track_name("Video", 1)
 AUDIO_TRACK_NAME = track_name("Audio", 1)
+SOURCE_AUDIO_TRACK_NAME = track_name("Audio", 2)  # the shots' own sound
+BEAT_MARKER_CHOICES = ("none", "downbeats", "beats")
 
 
-def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequence[str]] = None):
+def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequence[str]] = None,
+                   source_audio: bool = False, beat_markers: str = "none",
+                   beats_s: Sequence[float] = (), downbeats_s: Sequence[float] = ()):
     """Build the trailer timeline: shots on "Video 1", the music on "Audio 1", markers.
 
     Parameters
@@ -50,6 +54,13 @@ def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequenc
         Timeline name, as the editor will show it.
     section_labels : sequence of str, optional
         One label per entry of ``plan.sections``, replacing the plan's own labels.
+    source_audio : bool
+        Also put each shot's own sound on "Audio 2": the same source range as its picture, the
+        pair sharing ``metadata["trailersmith"]["link"]`` (writers and the Resolve host link
+        them where the format can). Off by default.
+    beat_markers : {"none", "downbeats", "beats"}
+        Markers on the music clip at the music's downbeats, or at every beat (downbeats named
+        so), from ``beats_s`` / ``downbeats_s`` (seconds from the music's start).
 
     Returns
     -------
@@ -60,11 +71,17 @@ def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequenc
     ------
     ParameterError
         If the plan has gaps or overlaps, does not end where the music ends, uses frames outside
-        the movie, or ``section_labels`` does not match the sections.
+        the movie, ``section_labels`` does not match the sections, ``source_audio`` is asked of a
+        movie without sound, or ``beat_markers`` is not one of its choices.
     """
     import opentimelineio as otio
 
     _check_plan(plan)
+    if beat_markers not in BEAT_MARKER_CHOICES:
+        raise ParameterError(f"beat_markers must be one of {', '.join(BEAT_MARKER_CHOICES)}, "
+                             f"not {beat_markers!r}.")
+    if source_audio and not getattr(plan.movie, "has_audio", True):
+        raise ParameterError("The movie has no sound of its own; leave --source-audio off.")
     fps = as_rate(plan.fps)
     start = rational_time(timecode_to_frames(TIMELINE_START_TIMECODE, fps), fps)
     timeline = otio.schema.Timeline(name=name, global_start_time=start)
@@ -75,16 +92,26 @@ def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequenc
         "movie_start_frame": int(plan.movie.start_frame),
         "movie_frame_count": int(plan.movie.frame_count),
         "music_duration_s": float(plan.music_duration_s),
-        "duration_frames": int(plan.duration_frames),
+        "duration_frames": int(plan.duration_frames), "source_audio": bool(source_audio),
     }
 
     video = otio.schema.Track(name=VIDEO_TRACK_NAME, kind=otio.schema.TrackKind.Video)
     for placed in plan.clips:
         video.append(_video_clip(plan, placed, fps))
     audio = otio.schema.Track(name=AUDIO_TRACK_NAME, kind=otio.schema.TrackKind.Audio)
-    audio.extend(_music_edit_clips(plan, fps) if plan.music_edits else [_music_clip(plan, fps)])
+    if plan.music_edits:  # a spot length: one clip per edit range, markers in each
+        for clip, shift, window in _music_edit_clips(plan, fps):
+            _add_beat_markers(clip, plan, fps, beat_markers, beats_s, downbeats_s,
+                              window=window, shift=shift)
+            audio.append(clip)
+    else:
+        music = _music_clip(plan, fps)
+        _add_beat_markers(music, plan, fps, beat_markers, beats_s, downbeats_s)
+        audio.append(music)
     timeline.tracks.append(video)
     timeline.tracks.append(audio)
+    if source_audio:
+        timeline.tracks.append(_source_audio_track(video))
 
     labels = _labels(plan, section_labels)
     for number, ((first, end, _label), label) in enumerate(zip(plan.sections, labels), start=1):
@@ -151,7 +178,8 @@ def _video_clip(plan: CutPlan, placed: PlacedClip, fps: Fraction):
 
 def _music_edit_clips(plan: CutPlan, fps: Fraction) -> list:
     """The music as edited to a spot length: one clip per source range, back to back, so the
-    editor can move a splice; together exactly ``duration_frames`` long."""
+    editor can move a splice; together exactly ``duration_frames`` long. Returns
+    ``[(clip, source frame minus timeline frame, (first, end) timeline frames)]``."""
     import opentimelineio as otio
 
     ranges = [(float(a), float(b)) for a, b in plan.music_edits]
@@ -168,7 +196,7 @@ def _music_edit_clips(plan: CutPlan, fps: Fraction) -> list:
         clip.set_media_references({MEDIA_KEY: _reference(plan.music_path, 0, available, fps)},
                                   MEDIA_KEY)
         clip.metadata[METADATA_KEY] = {"music_edit": k, "source_s": [a, ranges[k][1]]}
-        clips.append(clip)
+        clips.append((clip, seconds_to_frames(a, fps) - edges[k], (edges[k], edges[k + 1])))
     return clips
 
 
@@ -181,6 +209,42 @@ def _music_clip(plan: CutPlan, fps: Fraction):
     clip.set_media_references({MEDIA_KEY: _reference(plan.music_path, 0, length, fps)},
                               MEDIA_KEY)
     return clip
+
+
+def _source_audio_track(video):
+    """Each shot's own sound, the same source range and media as its picture, linked by index."""
+    import opentimelineio as otio
+
+    track = otio.schema.Track(name=SOURCE_AUDIO_TRACK_NAME, kind=otio.schema.TrackKind.Audio)
+    for link, picture in enumerate(video):
+        picture.metadata[METADATA_KEY]["link"] = link
+        ref = picture.media_reference
+        sound = otio.schema.Clip(name=picture.name, source_range=picture.source_range)
+        sound.set_media_references({MEDIA_KEY: otio.schema.ExternalReference(
+            target_url=ref.target_url, available_range=ref.available_range)}, MEDIA_KEY)
+        sound.metadata[METADATA_KEY] = {"link": link, "source_audio": True,
+                                        "shot": picture.metadata[METADATA_KEY]["shot"]}
+        track.append(sound)
+    return track
+
+
+def _add_beat_markers(clip, plan: CutPlan, fps: Fraction, which: str, beats_s, downbeats_s,
+                      window=None, shift: int = 0):
+    """Beat markers on ``clip`` for the timeline frames in ``window`` (default: all), placed
+    ``shift`` frames later in the clip's own (source) time."""
+    import opentimelineio as otio
+
+    if which == "none":
+        return
+    lo, hi = window or (0, plan.duration_frames)
+    down = {seconds_to_frames(t, fps) for t in downbeats_s}
+    frames = sorted(down) if which == "downbeats" else sorted(
+        {seconds_to_frames(t, fps) for t in beats_s} | down)
+    for frame in (f for f in frames if lo <= f < hi):
+        strong = frame in down
+        clip.markers.append(otio.schema.Marker(
+            name="Downbeat" if strong else "Beat", marked_range=time_range(frame + shift, 1, fps),
+            color=otio.schema.MarkerColor.RED if strong else otio.schema.MarkerColor.YELLOW))
 
 
 def _labels(plan: CutPlan, section_labels: Optional[Sequence[str]]) -> list:

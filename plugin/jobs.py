@@ -53,6 +53,36 @@ def suggest_job(movie_path: str, music_path: str, options, *, thumbnail_width: i
     return job
 
 
+def recut_job(edited_path: str, music_path: str, options, *, movie_path: Optional[str] = None,
+              thumbnail_width: int = 112) -> Callable[[Reporter], PanelRun]:
+    """A job for the worker: re-cut the edited timeline at ``edited_path`` to ``music_path``."""
+
+    def job(reporter: Reporter) -> PanelRun:
+        from trailersmith.adapters.formats import read_timeline
+        from trailersmith.core.recut import recut
+
+        started = time.monotonic()
+        edited = read_timeline(edited_path)
+        result = recut(edited, music_path, options, reporter, movie_path=movie_path)
+        plan = result.plan
+        times = [frame_time((c.source_start + c.source_end - 1) // 2, plan.fps,
+                            plan.frame_times_s) for c in plan.clips]
+        pictures = grab_thumbnails(plan.movie.path, times, width=thumbnail_width,
+                                   reporter=reporter)
+        return PanelRun(movie_path=plan.movie.path, music_path=music_path, options=options,
+                        result=result, thumbnails=pictures,
+                        elapsed_s=time.monotonic() - started)
+
+    return job
+
+
+def recut_summary(report) -> str:
+    """One sentence on what a re-cut did with the editor's clips."""
+    n = report.counts()
+    return (f"Re-cut keeping your edits: {n['kept']} kept exactly, {n['moved']} moved, "
+            f"{n['retimed']} re-timed, {n['dropped']} dropped, {n['filled']} new shots filled in.")
+
+
 def describe_clip(clip, plan) -> str:
     """The sentence shown when an editor clicks a shot: where it comes from and why."""
     from trailersmith.core.timebase import frames_to_timecode, is_drop_frame_timecode

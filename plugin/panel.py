@@ -15,7 +15,7 @@ from trailersmith.adapters.kdenlive.launch import open_in_kdenlive
 from trailersmith.core.errors import TrailersmithError
 
 from .inputs import MOVIE_FILTER, MUSIC_FILTER, ButtonRow, MediaInput
-from .jobs import PanelRun, describe_clip, suggest_job
+from .jobs import PanelRun, describe_clip, recut_summary, suggest_job
 from .options import OptionsBox, registry_choices
 from .result_view import ResultView
 from .settings import load_settings, save_settings
@@ -116,9 +116,13 @@ class TrailerPanel(QWidget):
         self.export_button = QPushButton("Export...")
         self.resolve_button = QPushButton("Send to Resolve")
         self.kdenlive_button = QPushButton("Open in Kdenlive")
+        self.recut_button = QPushButton("Re-cut to another track (keep my edits)...")
+        self.recut_button.setToolTip("Pick a trailer you edited (or, in Resolve, the current "
+                                     "timeline) and a new track: your shots, order and 'keep' "
+                                     "markers stay; the rest is filled in.")
         self.resolve_button.setVisible(self.host is not None)
         actions = ButtonRow(self.another_track_button, self.variant_button, self.export_button,
-                            self.resolve_button, self.kdenlive_button)
+                            self.resolve_button, self.kdenlive_button, self.recut_button)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -137,6 +141,7 @@ class TrailerPanel(QWidget):
         self.export_button.clicked.connect(self.export)
         self.resolve_button.clicked.connect(self.send_to_resolve)
         self.kdenlive_button.clicked.connect(self.open_in_kdenlive)
+        self.recut_button.clicked.connect(lambda: self.recut())
         self.view.clip_selected.connect(self._show_clip)
         signals = self.runner.signals
         signals.progress.connect(self._on_progress)
@@ -154,7 +159,7 @@ class TrailerPanel(QWidget):
 
     def _set_running(self, running: bool) -> None:
         for widget in (self.movie_input, self.music_input, self.options_box,
-                       self.suggest_button):
+                       self.suggest_button, self.recut_button):
             widget.setEnabled(not running)
         self.cancel_button.setEnabled(running)
         has_run = self.run is not None and not running
@@ -183,12 +188,22 @@ class TrailerPanel(QWidget):
         self._remember(movie)
         job = suggest_job(movie, music, options, thumbnail_width=self.settings.thumbnail_width,
                           suggest=self._suggest)
-        self.set_message("Working; you can keep editing, or click Cancel.", "info")
+        self.begin_job(job, "Working; you can keep editing, or click Cancel.")
+        return True
+
+    def begin_job(self, job, message: str) -> None:
+        """Run ``job`` on the worker with the progress bar and Cancel."""
+        self.set_message(message, "info")
         self.stage_label.setText("Starting")
         self.progress_bar.setRange(0, 0)
         self._set_running(True)
         self.runner.start(job)
-        return True
+
+    def recut(self, edited_path: Optional[str] = None, music_path: Optional[str] = None) -> bool:
+        """Re-cut an edited trailer (a file, or Resolve's current timeline) to another track."""
+        from .recut_action import start_recut
+
+        return start_recut(self, edited_path, music_path)
 
     def cancel(self) -> None:
         """Stop the running job at its next progress report; nothing is written."""
@@ -225,8 +240,10 @@ class TrailerPanel(QWidget):
         music = run.result.music.analysis
         self.stage_label.setText("Done")
         self.progress_bar.setValue(1000)
+        report = getattr(run.result, "report", None)
         self.set_message(
-            f"{len(plan.clips)} shots cut to {os.path.basename(run.music_path)} "
+            (recut_summary(report) + " " if report is not None else "")
+            + f"{len(plan.clips)} shots cut to {os.path.basename(run.music_path)} "
             f"({music.tempo_bpm:.0f} BPM, {_count(len(plan.sections), 'section')}) in "
             f"{run.elapsed_s:.1f} s. Click a shot to see why it was chosen.", "ok")
         self.details_label.setText("Click a shot to see its source timecode, scene and why it "

@@ -6,6 +6,6 @@
 reader share. This package is the ``.kdenlive`` entry of :data:`..formats.FORMATS`.
 """
 from .read import read_from_file
-from .write import write_to_file, write_to_string
+from .write import carry_problem, write_to_file, write_to_string
 
-__all__ = ["read_from_file", "write_to_file", "write_to_string"]
+__all__ = ["carry_problem", "read_from_file", "write_to_file", "write_to_string"]

@@ -13,8 +13,7 @@ import os
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 
-from ...core.errors import ParameterError
-from ...core.fileio import ascii_path
+from ...core.errors import ParameterError, one_line
 from ...core.timebase import rate_text, seconds_to_frames, time_range, timecode_to_frames
 from .mlt import START_FRAME_PROPERTY, marker_colour, properties
 
@@ -24,10 +23,10 @@ def read_from_file(path: str):
     try:
         root = ET.parse(path).getroot()
     except (ET.ParseError, OSError) as exc:
-        raise ParameterError(f"Cannot read Kdenlive project {ascii_path(path)} ({exc}); "
+        raise ParameterError(f"Cannot read Kdenlive project {one_line(path)} ({exc}); "
                              "is it a complete .kdenlive file?") from None
     if root.tag != "mlt":
-        raise ParameterError(f"{ascii_path(path)} is not an MLT/Kdenlive project "
+        raise ParameterError(f"{one_line(path)} is not an MLT/Kdenlive project "
                              f"(root <{root.tag}>).")
     folder = root.get("root") or os.path.dirname(os.path.abspath(path))
     return _Reader(root, folder, os.path.splitext(os.path.basename(path))[0]).timeline()

@@ -16,6 +16,13 @@ internal mixing transitions, which is what ``melt`` renders.
 MLT ``in``/``out`` are frame positions in the file at the profile rate (0 = the file's first
 frame), not timecode, so each clip's OTIO source start is taken relative to its reference's
 ``available_range`` start.
+
+With the shots' own sound on "Audio 2", each picture and its sound form one "AVSplit" group
+(``kdenlive:docproperties.groups``), which Kdenlive 22.12 keeps when it re-saves (tested).
+
+What it can carry: any rational frame rate (``frame_rate_num``/``frame_rate_den``) and any
+timecode; names are escaped onto one line, but a media path with a control character other
+than tab and newline cannot be written into XML 1.0 at all, so it is refused.
 """
 from __future__ import annotations
 
@@ -26,14 +33,23 @@ import xml.etree.ElementTree as ET
 from fractions import Fraction
 from math import gcd
 
-from ...core.errors import ParameterError
+from ...core.errors import ParameterError, one_line
 from ...core.fileio import write_atomic
 from ...core.timebase import as_rate, otio_frames
-from .._files import url_to_path
+from .._files import one_line_copy, url_to_path
 from .mlt import START_FRAME_PROPERTY, marker_type
 
 DOCUMENT_VERSION = "1.00"
 FIRST_BIN_ID = 2  # bin clip ids ("kdenlive:id"); Kdenlive 22.12 keeps them when it re-saves
+
+
+def carry_problem(fps, *, media_paths=(), source_frames=None):
+    """Why a Kdenlive project cannot name one of ``media_paths``; None when it can."""
+    for path in media_paths:
+        if any(ord(c) < 32 and c not in "\t\n\r" for c in str(path)):
+            return (f"a Kdenlive project (XML) cannot name {one_line(path)}, which has a control "
+                    "character; rename the file, or write .otio or .edl instead")
+    return None
 
 
 def write_to_file(timeline, path: str) -> None:
@@ -42,7 +58,11 @@ def write_to_file(timeline, path: str) -> None:
 
 
 def write_to_string(timeline, *, root: str = "") -> str:
-    """The project document as text; ``root`` is the folder Kdenlive resolves relative paths in."""
+    """The project document as text; ``root`` is the folder Kdenlive resolves relative paths in.
+
+    Raises :class:`ParameterError` for an empty timeline or a media path XML cannot hold.
+    """
+    timeline = one_line_copy(timeline)
     fps = timeline_fps(timeline)
     width, height = _frame_size(timeline)
     mlt = ET.Element("mlt", {"LC_NUMERIC": "C", "version": "7.12.0", "title": timeline.name,
@@ -55,13 +75,13 @@ def write_to_string(timeline, *, root: str = "") -> str:
     duration = otio_frames(timeline.tracks.duration(), fps)
     if duration <= 0:
         raise ParameterError(f"Timeline '{timeline.name}' is empty; nothing to write.")
-    mlt.append(_main_bin(timeline, media, fps, duration))
-    mlt.append(_black_track(duration))
-
-    track_ids = []
     # Kdenlive stacks tracks bottom-up: the last audio track first, "A1" next to "V1", then video.
     audio_tracks = [t for t in timeline.tracks if t.kind == "Audio"]
     ordered = audio_tracks[::-1] + [t for t in timeline.tracks if t.kind != "Audio"]
+    mlt.append(_main_bin(timeline, media, fps, duration, _groups(ordered, fps)))
+    mlt.append(_black_track(duration))
+
+    track_ids = []
     for number, track in enumerate(ordered):
         audio = track.kind == "Audio"
         tractor_id = f"tractor{number}"
@@ -120,6 +140,9 @@ def _collect_media(timeline, fps: Fraction) -> dict:
         if not url:
             raise ParameterError(f"Clip '{clip.name}' has no media file; Kdenlive needs one.")
         path = url_to_path(url)
+        problem = carry_problem(None, media_paths=[path])
+        if problem:
+            raise ParameterError(f"Cannot write this timeline as a Kdenlive project: {problem}.")
         if path not in media:
             avail = ref.available_range
             media[path] = {
@@ -172,7 +195,25 @@ def _producer(item: dict) -> ET.Element:
     return producer
 
 
-def _main_bin(timeline, media: dict, fps: Fraction, duration: int) -> ET.Element:
+def _groups(ordered_tracks, fps: Fraction) -> list:
+    """Kdenlive's clip groups: each shot's picture and its own sound as one "AVSplit" group.
+
+    A leaf is ``"track position:record frame"``, the track position counting Kdenlive's tracks
+    from the bottom (0 = the first track after the black background), as Kdenlive saves them.
+    """
+    linked = {}
+    for position, track in enumerate(ordered_tracks):
+        for clip in track.find_clips():
+            link = clip.metadata.get("trailersmith", {}).get("link")
+            if link is not None:
+                start = otio_frames(track.range_of_child(clip).start_time, fps)
+                linked.setdefault(link, []).append(f"{position}:{start}")
+    return [{"children": [{"data": leaf, "leaf": "clip", "type": "Leaf"} for leaf in leaves],
+             "type": "AVSplit"} for _link, leaves in sorted(linked.items()) if len(leaves) == 2]
+
+
+def _main_bin(timeline, media: dict, fps: Fraction, duration: int,
+              groups: list = ()) -> ET.Element:
     bin_playlist = ET.Element("playlist", {"id": "main_bin"})
     guides = [{"comment": _marker_text(m), "pos": otio_frames(m.marked_range.start_time, fps),
                "type": marker_type(m.color)}
@@ -181,7 +222,7 @@ def _main_bin(timeline, media: dict, fps: Fraction, duration: int) -> ET.Element
     properties = {
         "version": DOCUMENT_VERSION, "decimalPoint": ".", "documentid": int(digest[:12], 16),
         "audioChannels": 2, "enableproxy": 0, "generateproxy": 0, "position": 0,
-        "zonein": 0, "zoneout": duration, "groups": "[]",
+        "zonein": 0, "zoneout": duration, "groups": json.dumps(list(groups), indent=1),
         "guides": json.dumps(guides, indent=1),
     }
     for name, value in properties.items():

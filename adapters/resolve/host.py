@@ -168,6 +168,29 @@ class ResolveHost:
         taken = set(self.timeline_names())
         return _next_free(base, taken)
 
+    def export_current_timeline(self, workdir: Optional[str] = None) -> str:
+        """Write the timeline open in Resolve to a new ``.otio`` file and return its path.
+
+        Read only: Resolve's ``Timeline.Export(path, EXPORT_OTIO, EXPORT_NONE)`` writes a file
+        and changes nothing in the project (``recut`` then makes a new timeline from it).
+        """
+        timeline = self._project().GetCurrentTimeline()
+        if timeline is None:
+            raise ResolveError("No timeline is open in DaVinci Resolve; open the edited trailer "
+                               "timeline and try again.")
+        if workdir is None:
+            from ...core.cache import default_cache_dir
+            workdir = str(default_cache_dir() / "resolve")
+        os.makedirs(workdir, exist_ok=True)
+        path = str(Path(workdir) / f"edited-{uuid.uuid4().hex[:8]}.otio")
+        kind = getattr(self._resolve, "EXPORT_OTIO", None)
+        if kind is None or not timeline.Export(path, kind, getattr(self._resolve, "EXPORT_NONE",
+                                                                   0)):
+            raise ResolveError(f"Resolve could not export timeline '{timeline.GetName()}' as "
+                               "OTIO (needs Resolve 18.5 or newer); export it by hand with "
+                               "File > Export > Timeline and re-cut that file.")
+        return path
+
     # --- the one action ---------------------------------------------------------------------
     def send_timeline(self, timeline, *, base_name: str, sections: Sequence = (),
                       workdir: Optional[str] = None, open_timeline: bool = True,
@@ -193,6 +216,7 @@ class ResolveHost:
             pool.SetCurrentFolder(_bin(pool))
             name, new = self._import_unique(pool, path, base_name)
             markers = _add_section_markers(new, sections)
+            _link_source_audio(new, shaped)
             if open_timeline:
                 project.SetCurrentTimeline(new)
         return SentTimeline(name=name, otio_path=path, markers=tuple(markers))
@@ -283,6 +307,19 @@ def _write_otio(shaped, workdir: Optional[str], base_name: str) -> str:
     stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in base_name)[:80] or "trailer"
     final = Path(workdir) / f"{stem}-{uuid.uuid4().hex[:8]}.otio"
     return write_atomic(str(final), write_to_string(shaped), overwrite=False)
+
+
+def _link_source_audio(timeline, shaped) -> int:
+    """Link each shot's picture on "Video 1" to its own sound on "Audio 2" (OTIO cannot say so;
+    Resolve's ``Timeline.SetClipsLinked`` can). Returns how many pairs were linked."""
+    audio = [t for t in shaped.tracks if t.kind == "Audio"]
+    number = next((n for n, t in enumerate(audio, start=1) if any(
+        c.metadata.get("trailersmith", {}).get("source_audio") for c in t.find_clips())), None)
+    if number is None:
+        return 0
+    pictures = timeline.GetItemListInTrack("video", 1) or []
+    sounds = timeline.GetItemListInTrack("audio", number) or []
+    return sum(1 for pair in zip(pictures, sounds) if timeline.SetClipsLinked(list(pair), True))
 
 
 def _add_section_markers(timeline, sections: Sequence) -> List[int]:

@@ -13,8 +13,7 @@ from __future__ import annotations
 import os
 from typing import Callable, List, Optional
 
-from ...core.errors import MediaError, ParameterError
-from ...core.fileio import ascii_path
+from ...core.errors import MediaError, ParameterError, one_line
 from ...core.timebase import rescale_frames, seconds_to_frames, timecode_to_frames
 
 # The shape is written once, where the timeline is built (core may not import adapters).
@@ -46,7 +45,7 @@ def probe_media_range(path: str, rate: float) -> tuple:
             has_video = bool(container.streams.video)
             duration = (container.duration or 0) / 1_000_000
     except (av.error.FFmpegError, OSError) as exc:
-        raise MediaError(f"Cannot read {ascii_path(path)} ({exc.__class__.__name__}); is the "
+        raise MediaError(f"Cannot read {one_line(path)} ({exc.__class__.__name__}); is the "
                          "file still there and complete?") from None
     if has_video:
         info = probe_video(path)

@@ -17,6 +17,10 @@ and a squared distance means "goes together". Per-frame statistics are taken fro
 the movie's one decode pass and cached; shot features are aggregated from them. A second consumer
 in the same pass scores every few frames at 320 pixels wide for burnt-in text (end credits over
 pictures, title cards; see :mod:`.text_overlay`), which the 64x36 statistics are too small to see.
+When dlib is installed, a third reads faces on one frame a second (:mod:`.faces`); the skin-tone
+share of the 64x36 frames is kept as a statistic (``skin``) but never taken for faces. When torch
+and Silero VAD are installed, the soundtrack is decoded in the same pass and read for speech
+(:mod:`.speech`): per shot, seconds of dialogue.
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ import numpy as np
 
 from ..model import MusicAnalysis, ShotList, VideoInfo
 from ..timebase import seconds_to_frames
+from . import faces, speech
 from .interface import FeatureBackend
 from .text_overlay import TextOverlayConsumer, text_frames
 
@@ -155,7 +160,8 @@ def shot_quality(cues: Dict[str, np.ndarray], shots: ShotList) -> np.ndarray:
     q *= 1.0 - 0.8 * np.clip((cues["dark_fraction"] - 0.5) * 2, 0, 1)
     q *= 0.75 + 0.25 * quantiles(cues["contrast"])
     q *= 0.8 + 0.2 * quantiles(cues["colourfulness"])
-    q *= 0.9 + 0.1 * np.clip(cues["skin"] * 10, 0, 1)
+    if "face_count" in cues:  # a face on screen is what trailers are made of
+        q *= 0.9 + 0.1 * (cues["face_count"] > 0)
     too_short = shots.lengths < max(3, seconds_to_frames(0.25, shots.fps))
     q[too_short] *= 0.2
     return np.clip(q, 0.0, 1.0)
@@ -199,22 +205,37 @@ class AffectBackend(FeatureBackend):
     """Built-in backend: per-frame image statistics against music loudness, onsets and timbre."""
 
     name = "affect"
-    version = "1"
+    #: 2: faces (dlib) per sampled frame in ``affect_faces``, speech probability per 32 ms in
+    #: ``affect_speech``; skin share no longer in quality.
+    version = "2"
 
     def __init__(self) -> None:
         self._consumer = None
         self._text = None
+        self._faces = None
+        self._speech = None
 
     def frame_consumers(self, info: VideoInfo) -> list:
         self._consumer = _FrameStatsConsumer()
         self._text = TextOverlayConsumer(info)
-        return [self._consumer, self._text]
+        self._faces = faces.FaceConsumer(info) if faces.unavailable_reason() is None else None
+        self._speech = (speech.SpeechConsumer()
+                        if info.has_audio and speech.unavailable_reason() is None else None)
+        return [c for c in (self._consumer, self._text, self._faces, self._speech)
+                if c is not None]
 
     def frame_state(self) -> Dict[str, np.ndarray]:
-        return {"affect_stats": self._consumer.stats(), "affect_text": self._text.scores()}
+        state = {"affect_stats": self._consumer.stats(), "affect_text": self._text.scores()}
+        if self._faces is not None:
+            state["affect_faces"] = self._faces.state()
+        if self._speech is not None:
+            state.update(self._speech.state())
+        return state
 
     def shot_features(self, state, shots) -> Tuple[np.ndarray, np.ndarray, Dict[str, np.ndarray]]:
         cues = shot_cues(state["affect_stats"], shots, state.get("affect_text"))
+        cues.update(faces.shot_faces(state.get("affect_faces"), shots))
+        cues.update(speech.shot_speech(state, shots))
         quality = shot_quality(cues, shots)
         usable = quality > 0.3
         features = _embed([

@@ -10,7 +10,9 @@ to tile, and its bright segments are long edges and highlights rather than strok
 A frame's score is the share of its bright detail ("ink") lying in such bands, taken at several
 ink contrasts (the higher ones find bright text over busy pictures, whose texture floods the
 faint ink) and the best kept. Frames scoring at least :data:`TEXT_SCORE_MIN` read as text.
-Only light text is looked for (dark text on a light card is not). All sizes below are in pixels
+On light frames (a card: median luma at least :data:`LIGHT_CARD_LUMA`) dark text is looked for
+too, with the polarity reversed (ink is darker than its surroundings); other frames are not
+read for dark ink, where shadows, branches against the sky and dark outlines would pass for it. All sizes below are in pixels
 of the 320-wide analysis frame.
 """
 from __future__ import annotations
@@ -34,6 +36,8 @@ TEXT_SCORE_MIN = 0.2
 MIN_BANDS = 2
 #: Luma levels above the local background that count as ink, tried in turn.
 INK_CONTRASTS = (30, 45, 60, 90)
+#: Frames at least this light (median luma) are also read for dark text (a title card).
+LIGHT_CARD_LUMA = 160
 
 _TILE = 40             # columns judged together (credits are often set in columns)
 _BOX = (9, 15)         # local background window (rows, columns)
@@ -101,6 +105,11 @@ def text_scores(frames: np.ndarray) -> np.ndarray:
     score = np.zeros(len(frames), np.float32)
     for contrast in INK_CONTRASTS:
         score = np.maximum(score, _band_share(lift > contrast * rows * cols))
+    light = np.median(luma.reshape(len(frames), -1), axis=1) >= LIGHT_CARD_LUMA
+    if light.any():
+        for contrast in INK_CONTRASTS:
+            dark = _band_share(-lift[light] > contrast * rows * cols)
+            score[light] = np.maximum(score[light], dark)
     return score
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import os
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -98,8 +98,11 @@ def _check_files(row: PairRow) -> None:
 def build_dataset(pairs_csv: str, out_dir: str, *, backend: str = "affect",
                   backend_options: Optional[Dict] = None, detector: str = "auto",
                   movie_stride: int = 2, rebuild: bool = False,
-                  reporter: Optional[Reporter] = None) -> Dict:
+                  reporter: Optional[Reporter] = None, engine=None) -> Dict:
     """Build (or resume building) a dataset; returns the build report.
+
+    ``engine`` (a batch engine: ``map(fn, jobs)`` yielding outcomes with ``index``, ``value``,
+    ``error``) builds the movies in parallel, e.g. on Ray; None builds them here, one at a time.
 
     The report has ``pairs`` (one entry per pair: id, file or error, match report), and the
     counts ``built``, ``kept`` (already up to date) and ``failed``. A pair that fails (unreadable
@@ -130,6 +133,7 @@ def build_dataset(pairs_csv: str, out_dir: str, *, backend: str = "affect",
         write_index(out_dir, {"backend": backend, "builder_version": BUILDER_VERSION,
                               "pairs": sorted(entries.values(), key=lambda e: e["id"])})
 
+    jobs: List[MovieJob] = []
     for movie, group in groups.items():
         todo = []
         for row in group:
@@ -148,17 +152,14 @@ def build_dataset(pairs_csv: str, out_dir: str, *, backend: str = "affect",
                 report["pairs"].append(old)
             else:
                 todo.append(row)
-        if not todo:
-            continue
-        try:
-            built = _build_movie(movie, todo, out_dir, backend, backend_options or {}, detector,
-                                 movie_stride, reporter)
-        except Cancelled:
-            raise
-        except TrailersmithError as exc:
-            for row in todo:
+        if todo:
+            jobs.append(MovieJob(movie, tuple(todo), out_dir, backend, backend_options or {},
+                                 detector, movie_stride))
+    for index, built, error in _run_jobs(engine, jobs, reporter):
+        if error is not None:
+            for row in jobs[index].rows:
                 report["failed"] += 1
-                report["pairs"].append({"id": row.pair_id, "error": str(exc)})
+                report["pairs"].append({"id": row.pair_id, "error": error})
             continue
         for entry in built:
             if "error" in entry:
@@ -170,6 +171,40 @@ def build_dataset(pairs_csv: str, out_dir: str, *, backend: str = "affect",
         save_index()
     save_index()
     return report
+
+
+@dataclasses.dataclass(frozen=True)
+class MovieJob:
+    """One movie's pairs still to build (picklable, so an engine can ship it to a worker)."""
+
+    movie: str
+    rows: Tuple[PairRow, ...]
+    out_dir: str
+    backend: str
+    backend_options: Dict
+    detector: str
+    stride: int
+
+
+def build_movie_job(job: MovieJob, reporter: Optional[Reporter] = None) -> List[Dict]:
+    """Build one movie's pairs (the unit of work an engine runs)."""
+    return _build_movie(job.movie, list(job.rows), job.out_dir, job.backend, job.backend_options,
+                        job.detector, job.stride, ensure_reporter(reporter))
+
+
+def _run_jobs(engine, jobs: List[MovieJob], reporter: Reporter):
+    """``(index, built, error)`` per job: through ``engine`` or here, in order."""
+    if engine is not None:
+        for out in engine.map(build_movie_job, jobs):
+            yield out.index, out.value, out.error
+        return
+    for index, job in enumerate(jobs):
+        try:
+            yield index, build_movie_job(job, reporter), None
+        except Cancelled:
+            raise
+        except TrailersmithError as exc:
+            yield index, None, str(exc)
 
 
 def _build_movie(movie: str, rows: List[PairRow], out_dir: str, backend_name: str,

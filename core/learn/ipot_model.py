@@ -21,11 +21,20 @@ from typing import Dict, Tuple
 
 import numpy as np
 
+from .config_schema import Param, defaults
 from .tensors import EXTRA_DIMS
 
-#: Defaults of a model configuration (every value a plain int/float/bool, stored in checkpoints).
-DEFAULTS = {"hidden": 64, "heads": 2, "dropout": 0.1, "lam": 0.05, "sinkhorn_iters": 30,
-            "delta": 1.0, "pos_weight": 1.0}
+#: The tunable keys of a model configuration (plain ints/floats, stored in checkpoints).
+SCHEMA = {
+    "hidden": Param(int, 64, 8, 1024, "latent width (a multiple of heads)"),
+    "heads": Param(int, 2, 1, 64, "attention heads"),
+    "dropout": Param(float, 0.1, 0.0, 0.9),
+    "lam": Param(float, 0.05, 1e-4, 10.0, "Sinkhorn entropic regularisation"),
+    "sinkhorn_iters": Param(int, 30, 1, 1000),
+    "delta": Param(float, 1.0, 0.0, 1000.0, "weight of the selection BCE (eq. 5)"),
+    "pos_weight": Param(float, 1.0, 1e-3, 1000.0, "BCE weight of selected shots"),
+}
+DEFAULTS = defaults(SCHEMA)
 
 _NEG = -1e4  # log-mass of rows/columns that carry none (finite, so no NaN in logsumexp)
 

@@ -45,11 +45,27 @@ from typing import Dict, Optional, Tuple
 
 import numpy as np
 
+from .config_schema import Param, defaults
 from .tensors import EXTRA_DIMS
 
-DEFAULTS = {"hidden": 64, "heads": 4, "layers": 2, "dropout": 0.1, "use_music": True,
-            "temperature": 0.1, "t_min": 0.1, "t_max": 1.0, "beta": 10.0, "mu_a": 0.98,
-            "mu_t": 0.1, "check_weight": 1.0, "corrupt": 0.3, "unroll": 0.5}
+#: The tunable keys of a model configuration (plain ints/floats/bools, stored in checkpoints).
+SCHEMA = {
+    "hidden": Param(int, 64, 8, 1024, "width (a multiple of heads)"),
+    "heads": Param(int, 4, 1, 64),
+    "layers": Param(int, 2, 1, 12),
+    "dropout": Param(float, 0.1, 0.0, 0.9),
+    "use_music": Param(bool, True),
+    "temperature": Param(float, 0.1, 1e-3, 10.0, "cosine softmax temperature (eq. 3)"),
+    "t_min": Param(float, 0.1, 0.0, 1.0, "lowest mask ratio (eq. 6)"),
+    "t_max": Param(float, 1.0, 0.0, 1.0, "highest mask ratio"),
+    "beta": Param(float, 10.0, 0.0, 1000.0),
+    "mu_a": Param(float, 0.98, 0.0, 1.0),
+    "mu_t": Param(float, 0.1, 0.0, 1.0),
+    "check_weight": Param(float, 1.0, 0.0, 100.0),
+    "corrupt": Param(float, 0.3, 0.0, 1.0),
+    "unroll": Param(float, 0.5, 0.0, 1.0),
+}
+DEFAULTS = defaults(SCHEMA)
 
 
 def build(config: Dict):

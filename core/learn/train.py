@@ -15,9 +15,18 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import ModelUnavailableError, ParameterError
+from ..options import check_option, default
 from ..progress import Reporter, ensure_reporter
-from .checkpoint import KINDS, atomic_torch_save, model_module, save_checkpoint
+from .checkpoint import (
+    KINDS,
+    atomic_torch_save,
+    model_module,
+    read_checkpoint,
+    safe_torch_load,
+    save_checkpoint,
+)
+from .config_schema import validate_options
 from .dataset import PairExample, split_by_movie
 from .tensors import feature_stats, make_batch
 
@@ -26,21 +35,25 @@ from .tensors import feature_stats, make_batch
 class TrainOptions:
     """How to train. ``patience``: epochs without a better validation loss before stopping."""
 
-    epochs: int = 150
-    batch_size: int = 8
-    lr: float = 2e-3
+    epochs: int = default("epochs")
+    batch_size: int = default("batch_size")
+    lr: float = default("lr")
     weight_decay: float = 0.01
     warmup: float = 0.05
-    val_fraction: float = 0.15
-    patience: int = 12
+    val_fraction: float = default("val_fraction")
+    patience: int = default("patience")
     min_delta: float = 1e-4
-    seed: int = 0
+    seed: int = default("seed")
     grad_clip: float = 1.0
     #: CPU threads for torch while training. Small models run fastest on one thread (several
     #: threads spin against each other on a busy machine); raise it for large features.
-    threads: int = 1
+    threads: int = default("threads")
     #: "cpu", "cuda", or "auto" (cuda when available).
-    device: str = "auto"
+    device: str = default("device")
+
+
+_SPEC_FIELDS = ("epochs", "batch_size", "lr", "val_fraction", "patience", "seed", "threads",
+                "device")
 
 
 @dataclass
@@ -77,13 +90,11 @@ def usable_pairs(examples: List[PairExample]) -> List[PairExample]:
 
 def model_config(kind: str, train: List[PairExample], backend: str,
                  options: Optional[Dict] = None) -> Dict:
-    """Defaults + ``options`` + feature sizes and standardisation from the training pairs."""
-    mod = model_module(kind)
-    unknown = set(options or {}) - set(mod.DEFAULTS)
-    if unknown:
-        raise ParameterError(f"Unknown {kind} model option(s): {', '.join(sorted(unknown))}; "
-                             f"known: {', '.join(sorted(mod.DEFAULTS))}.")
-    cfg = {**mod.DEFAULTS, **(options or {})}
+    """Defaults + ``options`` + feature sizes and standardisation from the training pairs.
+
+    ``options`` are checked against the model's schema (:func:`.config_schema.validate_options`).
+    """
+    cfg = validate_options(kind, options)
     movie = feature_stats([ex.movie_features for ex in train])
     music = feature_stats([ex.music_features for ex in train])
     cfg.update(movie_dim=int(train[0].movie_features.shape[1]),
@@ -146,6 +157,8 @@ def train(kind: str, examples: List[PairExample], checkpoint: str, *,
     import torch
 
     opts = options or TrainOptions()
+    for name in _SPEC_FIELDS:  # the CLI's ranges hold for library callers too
+        check_option(name, getattr(opts, name))
     threads = torch.get_num_threads()
     torch.set_num_threads(max(1, int(opts.threads)))
     try:
@@ -165,6 +178,22 @@ def _device(name: str) -> str:
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise ParameterError("CUDA was asked for but torch sees no GPU; use --device cpu.")
     return name
+
+
+_RESUME_KEYS = {"generator", "config", "model", "optimiser", "torch_rng", "epoch", "bad_epochs",
+                "step", "best", "best_epoch", "history"}
+
+
+def _check_resumable(kind: str, checkpoint: str) -> None:
+    """With ``--resume``, an existing ``checkpoint`` must be ours: never overwrite another file."""
+    if not os.path.exists(checkpoint):
+        return
+    try:
+        read_checkpoint(checkpoint, kind)
+    except ModelUnavailableError:
+        raise ParameterError(f"{checkpoint} is not a {kind} checkpoint written by 'trailersmith "
+                             "train', so --resume cannot continue it; pick another output file."
+                             ) from None
 
 
 def _cpu_state(model) -> Dict:
@@ -196,6 +225,8 @@ def _train(kind, examples, checkpoint, opts, model_options, backend, val_example
     torch.manual_seed(opts.seed)
     mod = model_module(kind)
     config = model_config(kind, train_pairs, backend, model_options)
+    if resume:
+        _check_resumable(kind, checkpoint)
     device = _device(opts.device)
     model = mod.build(config).to(device)
     optimiser = torch.optim.AdamW(model.parameters(), lr=opts.lr,
@@ -208,12 +239,21 @@ def _train(kind, examples, checkpoint, opts, model_options, backend, val_example
     start_epoch, bad_epochs, step = 0, 0, 0
     resume_path = checkpoint + ".resume"
     if resume and os.path.isfile(resume_path):
-        state = torch.load(resume_path, map_location="cpu", weights_only=True)
+        state = safe_torch_load(resume_path, f"{resume_path} is not a resume file of "
+                                "'trailersmith train'", "Delete it or train without --resume.")
+        if not isinstance(state, dict) or not _RESUME_KEYS <= set(state):
+            raise ParameterError(f"{resume_path} is not a resume file of 'trailersmith train'; "
+                                 "delete it or train without --resume.")
         if state.get("generator") != kind or state.get("config") != config:
             raise ParameterError(f"{resume_path} was made with another generator, dataset or "
                                  "options; delete it or train without --resume.")
-        model.load_state_dict(state["model"])
-        optimiser.load_state_dict(state["optimiser"])
+        try:
+            model.load_state_dict(state["model"])
+            optimiser.load_state_dict(state["optimiser"])
+        except (RuntimeError, KeyError, ValueError, TypeError) as exc:
+            raise ParameterError(f"{resume_path} does not fit this model "
+                                 f"({str(exc).splitlines()[0][:120]}); delete it or train "
+                                 "without --resume.") from None
         for group in optimiser.state.values():
             for key, value in group.items():
                 if torch.is_tensor(value) and key != "step":

@@ -6,8 +6,9 @@ Conventions (0-based decoded-frame indices):
 - A gradual boundary carries the transition's first and last frames (inclusive).
 - Fades are found from luma, the same way for every detector: a run of black frames with a
   steady luma ramp into it (fade-out) and/or out of it (fade-in). A fade-out followed by a fade-in
-  is one transition, cut in the middle of the black; a lone fade-out is cut at its first black
-  frame, a lone fade-in at its first visible frame. Detector boundaries inside a fade are replaced
+  is one transition, cut in the middle of the black, unless the black lasts ``min_black_shot``
+  frames or more (the film holds a pause: the black is a shot of its own); a lone fade-out is
+  cut at its first black frame, a lone fade-in at its first visible frame. Detector boundaries inside a fade are replaced
   by the fade's, so a network that fires half-way through a fade does not split it.
 - A fade-in from black at the very start or a fade-out to black at the very end is recorded as a
   transition but starts no shot: that black is leader or tail, not a shot. Such transitions
@@ -99,9 +100,12 @@ def _ramp(luma: np.ndarray, start: int, direction: int, min_step: float,
 
 
 def fade_boundaries(luma: np.ndarray, black: np.ndarray, *, min_frames: int = 3,
-                    min_change: float = 8.0, min_step: float = 0.5,
-                    max_step: float = 60.0) -> List[Tuple[Boundary, Tuple[int, int]]]:
+                    min_change: float = 8.0, min_step: float = 0.5, max_step: float = 60.0,
+                    min_black_shot: int = 10 ** 9) -> List[Tuple[Boundary, Tuple[int, int]]]:
     """Fades found from luma around black runs, each with the frame range it claims.
+
+    A fade-out and a fade-in around ``min_black_shot`` or more black frames are two boundaries
+    (callers pass about a second of frames); around less black, one.
 
     Returns ``(boundary, (claim_first, claim_last))`` pairs: detector boundaries inside a claim
     belong to the fade and are dropped by :func:`merge_boundaries`.
@@ -119,13 +123,14 @@ def fade_boundaries(luma: np.ndarray, black: np.ndarray, *, min_frames: int = 3,
             e = _ramp(luma, b, +1, min_step, max_step)  # e: last frame still brightening
             if e - b >= min_frames and luma[e] - luma[b] >= min_change:
                 fade_in = (b + 1, e)
-        if fade_out and fade_in:
+        if fade_out and fade_in and b - a + 1 < min_black_shot:
             boundary = Boundary((a + b + 1) // 2, "gradual", fade_out[0], fade_in[1])
             out.append((boundary, (fade_out[0] - 2, fade_in[1] + 2)))
-        elif fade_out:
+            continue
+        if fade_out:
             frame = a if b < n - 1 else -1  # a fade to black that ends the film cuts nothing
             out.append((Boundary(frame, "gradual", *fade_out), (fade_out[0] - 2, min(a + 2, b))))
-        elif fade_in:
+        if fade_in:
             frame = b + 1 if a > 0 else -1  # nor does the fade-in that opens it
             out.append((Boundary(frame, "gradual", *fade_in), (max(a + 1, b - 1), fade_in[1] + 2)))
     return out

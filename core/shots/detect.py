@@ -19,6 +19,7 @@ from .scenes import group_scenes, shot_signatures
 #: precision=..., window=...)`` returning a :class:`ShotDetector`. ``auto`` takes the first
 #: usable one in this order, so adding a detector is one line here.
 DETECTORS = {
+    "fused": "fused",
     "transnetv2": "transnet",
     "histogram": "histogram",
 }
@@ -120,8 +121,9 @@ def detect_shots(path: str, *, detector: str = "auto",
     path : str
         The movie file.
     detector : str
-        One of :func:`detector_choices`. ``auto`` uses TransNetV2 when torch and its weights
-        are installed, else the built-in histogram detector (no torch, no weights).
+        One of :func:`detector_choices`. ``auto`` is ``fused`` (hard cuts from colour
+        differences, gradual transitions from TransNetV2 run only where one may be) when torch
+        and the TransNetV2 weights are installed, else the built-in histogram detector.
     extra_consumers : sequence of FrameConsumer
         Other consumers (feature backends) fed by the same decode pass.
     reporter : Reporter, optional
@@ -158,9 +160,9 @@ def detect_shots(path: str, *, detector: str = "auto",
     reporter.report("Finding shots", 0, 1)
     n = decoded.info.frame_count
     detected = shot_detector.boundaries(stats)
-    boundaries = merge_boundaries(detected, fade_boundaries(stats.luma, stats.black))
-    shots, kinds, transitions = finalize(boundaries, n)
     fps = decoded.info.fps
+    fades = fade_boundaries(stats.luma, stats.black, min_black_shot=max(1, round(float(fps))))
+    shots, kinds, transitions = finalize(merge_boundaries(detected, fades), n)
     durations = _durations(shots, decoded.frame_times_s, float(fps))
     signatures = shot_signatures(shots, stats.signatures, stats.signature_stride)
     scenes = group_scenes(shots, signatures, durations, kinds=kinds)

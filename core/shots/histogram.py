@@ -51,7 +51,7 @@ def histogram_boundaries(stats: FrameStats, **options) -> List[Boundary]:
 
 
 #: Bump when this detector's output changes, so cached analyses are not reused.
-VERSION = "1"
+VERSION = "2"
 
 
 def unavailable_reason() -> Optional[str]:

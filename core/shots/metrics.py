@@ -79,3 +79,51 @@ def cuts_near(detected: Iterable[int], frames: Iterable[int], *, tolerance: int 
         if any(abs(d - m) <= tolerance for m in near):
             out.append(d)
     return out
+
+
+def boundary_spans(cuts: Iterable[int], transitions: Sequence[Tuple[int, int]] = ()) -> list:
+    """Every boundary a detector reported, as inclusive ``(first, last)`` frame spans.
+
+    A cut at ``f`` is ``(f, f)``; a cut lying inside a reported gradual transition is that
+    transition's span; a transition that starts no shot (a fade at the film's start or end) is
+    its own span. Sorted by first frame.
+    """
+    spans = sorted((int(a), int(b)) for a, b in transitions)
+    out, used = [], set()
+    for f in sorted(set(int(c) for c in cuts)):
+        inside = [k for k, (a, b) in enumerate(spans) if a <= f <= b + 1]
+        if inside:
+            used.update(inside)
+            out.append(spans[inside[0]])
+        else:
+            out.append((f, f))
+    out += [s for k, s in enumerate(spans) if k not in used]
+    return sorted(set(out))
+
+
+def match_transitions(detected: Sequence[Tuple[int, int]], truth: Sequence[Tuple[int, int]], *,
+                      tolerance: int = 2) -> CutScore:
+    """Score gradual transitions by overlap: a span is found when a detected span overlaps it.
+
+    A true transition ``(first, last)`` counts as found when some detected span overlaps
+    ``[first - tolerance, last + tolerance]``; a detected span is correct when it overlaps some
+    true transition so widened. Overlap, not one-to-one pairing: one detected fade-out-and-in
+    through black finds both halves that an annotator may list apart. ``matches`` pairs each
+    found truth with the first detected span that found it.
+    """
+    det = sorted((int(a), int(b)) for a, b in detected)
+    tru = sorted((int(a), int(b)) for a, b in truth)
+
+    def hits(span, others):
+        return [o for o in others if o[0] - tolerance <= span[1] and span[0] <= o[1] + tolerance]
+
+    found = [(hits(t, det)[0], t) for t in tru if hits(t, det)]
+    correct = [d for d in det if any(d[0] <= t[1] + tolerance and t[0] - tolerance <= d[1]
+                                     for t in tru)]
+    precision = len(correct) / len(det) if det else 1.0
+    recall = len(found) / len(tru) if tru else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+    found_truth = {t for _, t in found}
+    return CutScore(precision, recall, f1, len(found), len(det) - len(correct),
+                    len(tru) - len(found), found, [t for t in tru if t not in found_truth],
+                    [d for d in det if d not in correct])

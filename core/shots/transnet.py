@@ -188,7 +188,8 @@ class TransNetConsumer:
 
     def __init__(self, runner, *, window: int = DEFAULT_WINDOW, context: int = DEFAULT_CONTEXT,
                  max_queued_frames: int = 10_000, plan: WorkerPlan = WorkerPlan(),
-                 on_drain: Optional[Callable[[int, int], None]] = None) -> None:
+                 on_drain: Optional[Callable[[int, int], None]] = None,
+                 gate: Optional[Callable[[int, int], bool]] = None) -> None:
         if context < 0 or window - 2 * context < 1:
             raise ParameterError(f"TransNetV2 window {window} with context {context} predicts "
                                  "nothing; use window > 2 * context.")
@@ -204,6 +205,10 @@ class TransNetConsumer:
         self._max_pending = max(2, max_queued_frames // window)
         self._plan = plan
         self._on_drain = on_drain  # (done, total) windows after decoding; may raise Cancelled
+        # gate(first, end): run the window that predicts frames [first, end)? Asked when the
+        # window's last frame has arrived; a window it refuses predicts 0 for its frames.
+        self._gate_fn = gate
+        self.windows_run = 0
         self._gate = threading.Semaphore(plan.workers_during)
         self._saved_threads: Optional[int] = None
         self._pool: Optional[ThreadPoolExecutor] = None
@@ -223,6 +228,11 @@ class TransNetConsumer:
         if self._filled == self.window:
             self._submit()
 
+    @property
+    def windows_total(self) -> int:
+        """Windows so far, run or refused by the gate."""
+        return self._windows
+
     def _start_pool(self) -> None:
         if self._plan.omp_threads:
             import torch
@@ -235,10 +245,17 @@ class TransNetConsumer:
                                         thread_name_prefix="transnet")
 
     def _submit(self) -> None:
-        if self._pool is None:
-            self._start_pool()
-        window = self._buffer.copy()
-        self._pending.append(self._pool.submit(self._infer, window[None]))
+        first = self._windows * self._step
+        if self._gate_fn is not None and not self._gate_fn(first, first + self._step):
+            skipped: Future = Future()
+            zeros = np.zeros((1, self.window), np.float32)
+            skipped.set_result((zeros, zeros))
+            self._pending.append(skipped)
+        else:
+            if self._pool is None:
+                self._start_pool()
+            self._pending.append(self._pool.submit(self._infer, self._buffer.copy()[None]))
+            self.windows_run += 1
         self._windows += 1
         keep = self.window - self._step
         self._buffer[:keep] = self._buffer[self._step:self.window]
@@ -295,8 +312,13 @@ class TransNetConsumer:
 def make_consumer(*, weights: Optional[str] = None, device: str = "auto",
                   precision: str = "auto", window: int = DEFAULT_WINDOW,
                   context: int = DEFAULT_CONTEXT,
-                  on_drain: Optional[Callable[[int, int], None]] = None) -> TransNetConsumer:
-    """A :class:`TransNetConsumer` with the cached model for ``device`` and ``precision``."""
+                  on_drain: Optional[Callable[[int, int], None]] = None,
+                  gate: Optional[Callable[[int, int], bool]] = None) -> TransNetConsumer:
+    """A :class:`TransNetConsumer` with the cached model for ``device`` and ``precision``.
+
+    ``gate(first, end)``, when given, decides per window whether frames ``[first, end)`` are
+    worth the network (see :mod:`.fused`); refused windows predict 0.
+    """
     if importlib.util.find_spec("torch") is None:
         raise ModelUnavailableError("TransNetV2 needs torch: pip install 'trailersmith[ml]', "
                                     "or use --detector histogram.")
@@ -304,11 +326,11 @@ def make_consumer(*, weights: Optional[str] = None, device: str = "auto",
     runner = _Runner(load_model(weights, device), device, pick_precision(device, precision))
     plan = cpu_plan() if device == "cpu" else WorkerPlan()
     return TransNetConsumer(runner, window=window, context=context, plan=plan,
-                            on_drain=on_drain)
+                            on_drain=on_drain, gate=gate)
 
 
 #: Bump when this detector's output changes, so cached analyses are not reused.
-VERSION = "1"
+VERSION = "2"
 
 
 class TransNetDetector:

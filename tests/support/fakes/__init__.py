@@ -1,0 +1,1 @@
+"""Stand-ins for the pipeline and for DaVinci Resolve's scripting API."""

@@ -1,0 +1,1 @@
+"""Tests on synthetic data and fakes: no real media, no editor, no GPU."""
