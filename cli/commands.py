@@ -155,17 +155,22 @@ def run_music(args) -> int:
     options = options_from_args(args)
     preflight(options, music=args.music)
     with progress_reporter(args) as reporter:
-        music = analyze_music_track(args.music, options, reporter).analysis
+        result = analyze_music_track(args.music, options, reporter)
+    music = result.analysis
     data = {"duration_s": music.duration_s, "tempo_bpm": music.tempo_bpm,
             "beats_s": [round(float(t), 4) for t in music.beats_s],
             "downbeats_s": [round(float(t), 4) for t in music.downbeats_s],
             "sections_s": [[round(float(a), 4), round(float(b), 4)] for a, b in music.sections_s],
             "cuts_s": [round(float(t), 4) for t in music.cuts_s]}
+    if result.edits is not None:  # --length: the edit's source ranges, played back to back
+        data["edit_s"] = [[round(a, 4), round(b, 4)] for a, b in result.edits]
     if args.json:
         print(json.dumps(data))
     else:
         print(f"{music.duration_s:.2f} s, {music.tempo_bpm:.1f} BPM, {len(music.beats_s)} beats, "
               f"{len(music.sections_s)} sections, {len(music.cuts_s)} planned cuts")
+        if result.edits is not None:
+            print("edited from " + ", ".join(f"{a:.2f}-{b:.2f} s" for a, b in result.edits))
     return 0
 
 

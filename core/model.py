@@ -162,3 +162,6 @@ class CutPlan:
     clips: list
     sections: list  # [(start_frame, end_frame, label)] on the timeline
     frame_times_s: Optional[np.ndarray] = None  # the movie's decoded-frame times (VFR)
+    #: The music as edited to a spot length: ``[(source_start_s, source_end_s), ...]`` played
+    #: back to back from timeline 0 (None: the whole track from its start).
+    music_edits: Optional[list] = None

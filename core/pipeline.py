@@ -57,16 +57,25 @@ def suggest(movie_path: str, music_path: str, options: Optional[SuggestOptions] 
     music = analyze_music_track(music_path, options, reporter)
     movie = analyze_movie(movie_path, options, reporter)
     reporter.report("Choosing shots", 0, 1)
-    problem, usable_end = problems.build_problem(movie, music, options.spoiler_guard)
+    # More segments than usable shots: long shots offer several non-overlapping windows.
+    windows, parent = problems.windowed_movie(movie, music, options.spoiler_guard)
+    problem, usable_end = problems.build_problem(windows, music, options.spoiler_guard)
     assignment = generator(problem, rng=np.random.default_rng(options.seed),
                            **options.generator_options)
     reporter.report("Assembling", 0, 1)
     from .features.speech import cut_costs
-    plan = assemble(assignment, movie.shots, music.analysis, movie.info, usable_end=usable_end,
-                    quality=movie.shot_quality, eligible=problem.eligible,
+    plan = assemble(assignment, windows.shots, music.analysis, movie.info, usable_end=usable_end,
+                    quality=windows.shot_quality, eligible=problem.eligible,
                     frame_value=problems.frame_values(movie, usable_end),
                     cut_cost=cut_costs(movie.frame_state, movie.shots.frame_times_s,
                                        float(movie.shots.fps)))
+    for clip in plan.clips:  # windows back to the movie's own shots
+        clip.shot = int(parent[clip.shot])
+        grown = [int(parent[s]) for s in clip.extended_with]
+        clip.extended_with = [s for k, s in enumerate(grown) if s != clip.shot
+                              and s not in grown[:k]]
+    assignment.shots = parent[np.asarray(assignment.shots, np.int64)]
+    plan.music_edits = music.edits
     explain_clips(plan, movie, music)
     name = (f"Trailer - {os.path.splitext(os.path.basename(movie_path))[0]} x "
             f"{os.path.splitext(os.path.basename(music_path))[0]}")

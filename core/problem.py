@@ -6,6 +6,8 @@ timestamps) and the music's segment energy and beat period mean the same everywh
 """
 from __future__ import annotations
 
+import dataclasses
+import heapq
 from typing import Optional, Tuple
 
 import numpy as np
@@ -21,6 +23,8 @@ MIN_SHOT_S = 0.25
 MAX_CREDITS = 0.3
 #: The beat period assumed when a track has too few beats to measure one.
 DEFAULT_BEAT_PERIOD_S = 0.5
+#: When long shots are cut into windows, this many candidates per music segment are aimed for.
+WINDOWS_PER_SEGMENT = 1.25
 
 
 def usable_end_frame(frame_count: int, spoiler_guard: float) -> int:
@@ -95,9 +99,99 @@ def build_problem(movie, music, spoiler_guard: float) -> Tuple[GenerationProblem
     if material < need:
         raise MediaError(
             f"The music ({need:.1f} s) is longer than the usable movie material ({material:.1f} s "
-            f"of watchable shots in the first {spoiler_guard:.0%}). Pick a shorter track, or "
-            "raise --spoiler-guard.")
+            f"of watchable shots in the first {spoiler_guard:.0%}): a track up to "
+            f"{material:.0f} s would fit. Pick a shorter track, or raise --spoiler-guard.")
+    segments = len(problem.segment_durations_s)
+    available = int(problem.eligible.sum())
+    if available < segments:
+        fits = music.analysis.duration_s * available / segments
+        raise MediaError(
+            f"The movie has {available} usable shots (long ones already cut into windows) but "
+            f"the music needs {segments}: a track of about {fits:.3g} s would fit at this pace. "
+            "Pick a shorter track, a slower --pace, or a later --spoiler-guard.")
     return problem, usable_end
+
+
+def windowed_movie(movie, music, spoiler_guard: float):
+    """``(movie, parent)``: the movie with long usable shots cut into consecutive windows when
+    the music needs more segments than there are usable shots, as an editor takes several
+    non-overlapping pieces of one long shot; ``parent[k]`` is the original shot of window ``k``.
+
+    Each window carries its shot's features, quality, cues and scene; windows never share a
+    frame, so assembly still uses no source frame twice. Without a shortage the movie comes
+    back unchanged (``parent`` the identity). The longest usable window is halved until there
+    are :data:`WINDOWS_PER_SEGMENT` candidates per segment or no window is at least twice the
+    median segment long; a window is not halved when the longest segments would then lack a
+    window as long as themselves (the k-th longest window holds the k-th longest of the
+    segments at least twice the median; shorter ones may grow into a neighbour).
+    """
+    shots = movie.shots
+    n = len(shots.shots)
+    durations, before, _ = guarded_shots(shots, spoiler_guard)
+    cues = movie.shot_cues
+    eligible = eligible_shots(durations, before, cues.get("watchable", movie.shot_quality),
+                              cues.get("credits_fraction"))
+    segs = music.analysis.segments_s
+    need = len(segs)
+    if eligible.sum() >= need:
+        return movie, np.arange(n)
+    shortest = max(2 * MIN_SHOT_S, 0.5 * float(np.median(segs[:, 1] - segs[:, 0])))
+    usable_end = usable_end_frame(shots.frame_count, spoiler_guard)
+    pieces = {i: [(int(a), int(b))] for i, (a, b) in enumerate(shots.shots)}
+    heap = [(-float(durations[i]), i, int(shots.shots[i, 0]), int(min(shots.shots[i, 1],
+                                                                   usable_end)))
+            for i in np.flatnonzero(eligible)]
+    heapq.heapify(heap)
+    count, target = int(eligible.sum()), int(np.ceil(WINDOWS_PER_SEGMENT * need))
+    one = ShotList(fps=shots.fps, frame_count=shots.frame_count, shots=np.zeros((1, 2), np.int64),
+                   kinds=["cut"], scenes=np.zeros(1, np.int64), frame_times_s=shots.frame_times_s)
+    median = float(np.median(segs[:, 1] - segs[:, 0]))
+    longest = np.sort(segs[:, 1] - segs[:, 0])[::-1]
+    longest = longest[longest >= 2 * median]  # short segments can grow into a neighbour
+    lengths = sorted((-h[0] for h in heap), reverse=True)
+
+    def still_fits(old: float, halves: tuple) -> bool:
+        # the k-th longest window must still hold the k-th longest segment
+        trial = list(lengths)
+        trial.remove(old)
+        trial = np.sort(np.concatenate([trial, halves]))[::-1][:len(longest)]
+        return bool(np.all(trial >= longest[:len(trial)]))
+
+    kept = []
+    while heap and count < target:
+        neg, i, a, b = heapq.heappop(heap)
+        if -neg < 2 * shortest or b - a < 2:
+            kept.append((neg, i, a, b))
+            break
+        mid = (a + b) // 2
+        halves = []
+        for lo, hi in ((a, mid), (mid, b)):
+            one.shots[0] = (lo, hi)
+            halves.append(float(one.durations_s()[0]))
+        if not still_fits(-neg, tuple(halves)):
+            kept.append((neg, i, a, b))  # this one stays whole for a long segment
+            continue
+        whole = pieces[i]
+        k = whole.index(next(p for p in whole if p[0] <= a < p[1]))
+        end = whole[k][1]
+        whole[k:k + 1] = [(whole[k][0], mid), (mid, end)]
+        lengths.remove(-neg)
+        for (lo, hi), length in zip(((a, mid), (mid, b)), halves):
+            heapq.heappush(heap, (-length, i, lo, hi))
+            lengths.append(length)
+        lengths.sort(reverse=True)
+        count += 1
+    if count == int(eligible.sum()):
+        return movie, np.arange(n)
+    parent = np.array([i for i in range(n) for _ in pieces[i]], np.int64)
+    frames = np.array([p for i in range(n) for p in pieces[i]], np.int64)
+    kinds = [shots.kinds[i] if j == 0 else "cut" for i in range(n) for j in range(len(pieces[i]))]
+    split = dataclasses.replace(shots, shots=frames, kinds=kinds, scenes=shots.scenes[parent])
+    per_shot = {k: (np.asarray(v)[parent] if np.ndim(v) and len(v) == n else v)
+                for k, v in cues.items()}
+    return dataclasses.replace(movie, shots=split, shot_features=movie.shot_features[parent],
+                               shot_quality=movie.shot_quality[parent],
+                               shot_cues=per_shot), parent
 
 
 def frame_values(movie, usable_end: int) -> np.ndarray:

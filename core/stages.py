@@ -42,7 +42,10 @@ class MusicResult:
     analysis: MusicAnalysis
     segment_features: np.ndarray
     segment_cues: Dict[str, np.ndarray]
-    waveform: np.ndarray  # (bins, 2) min/max envelope over the whole track
+    waveform: np.ndarray  # (bins, 2) min/max envelope over the whole track (as edited)
+    #: With a spot length: the edit's source ranges ``[(start_s, end_s), ...]`` played back to
+    #: back; ``analysis`` is then on the edited time line. None: the whole track.
+    edits: Optional[list] = None
 
 
 def _options(options):
@@ -158,41 +161,66 @@ def _unpack_movie(info: VideoInfo, arrays, meta
     return info, shots, state
 
 
-def analyze_music_track(path: str, options=None, reporter: Optional[Reporter] = None
-                        ) -> MusicResult:
+def analyze_music_track(path: str, options=None, reporter: Optional[Reporter] = None, *,
+                        length: Optional[float] = None) -> MusicResult:
     """Beats, sections, planned cuts and per-segment features of a music track (cached).
 
     ``options`` (a SuggestOptions) supplies ``backend``, ``backend_options``, ``pace``,
-    ``segmentation`` and ``cache_dir``. Raises :class:`MediaError` for a missing or unreadable
-    file and :class:`ParameterError` for bad options.
+    ``segmentation``, ``length`` and ``cache_dir``; ``length`` (seconds) given here wins. With a
+    length the track is first edited to about that long (:mod:`trailersmith.core.music.edit`):
+    the result's analysis, features and waveform are those of the edited music, and ``edits``
+    holds its source ranges. Raises :class:`MediaError` for a missing or unreadable file and
+    :class:`ParameterError` for bad options.
     """
     import os
 
     from .features import get_backend
-    from .media import check_file, load_audio
-    from .music import ANALYSIS_VERSION, SAMPLE_RATE
-    from .music.analyze import analyze_music, waveform_envelope
+    from .media import check_file
     from .progress import ensure_reporter
 
     options = _options(options)
+    if length is None:
+        length = getattr(options, "length", None)
     reporter = ensure_reporter(reporter)
     backend = get_backend(options.backend, **options.backend_options)
     cache = _cache(options)
     path = os.path.abspath(path)
     reporter.report("Analysing the music", 0, 1)
     check_file(path, "Music")
+    params = {"pace": options.pace, "segmentation": options.segmentation,
+              "backend": (backend.name, backend.version)}
+    whole = _music_entry(path, params, None, backend, cache, reporter)
+    if length is None:
+        return whole
+    return _music_entry(path, params, float(length), backend, cache, reporter, whole)
+
+
+def _music_entry(path, params, length, backend, cache, reporter, whole=None) -> MusicResult:
+    """One cached music result: the whole track, or (``length``) its edit to that length."""
+    from .media import load_audio
+    from .music import ANALYSIS_VERSION, SAMPLE_RATE
+    from .music import edit as editing
+    from .music.analyze import analyze_music, waveform_envelope
+
+    extra = {} if length is None else {"length": length, "edit": editing.EDIT_VERSION}
     key = cache.key("music", files=[path], version=ANALYSIS_VERSION,
-                    params={"pace": options.pace, "sr": SAMPLE_RATE,
-                            "segmentation": options.segmentation,
-                            "backend": (backend.name, backend.version)})
+                    params={**params, "sr": SAMPLE_RATE, **extra})
     hit = cache.load("music", key, required=MUSIC_REQUIRED, validate=check_music_entry)
     if hit is not None:
         arrays, meta = hit
         return _unpack_music(path, arrays, meta)
     y = load_audio(path, SAMPLE_RATE)
-    analysis = analyze_music(y=y, sr=SAMPLE_RATE, pace=options.pace,
-                             segmentation=options.segmentation, reporter=reporter)
-    analysis.path = path
+    ranges = None
+    if length is None:
+        analysis = analyze_music(y=y, sr=SAMPLE_RATE, pace=params["pace"],
+                                 segmentation=params["segmentation"], reporter=reporter)
+        analysis.path = path
+    else:
+        source = whole.analysis
+        plan = editing.plan_edit(source, length, editing.bar_loudness_db(y, SAMPLE_RATE, source))
+        analysis = editing.edited_analysis(source, plan)
+        y = editing.render(y, SAMPLE_RATE, plan)
+        ranges = plan.ranges_s
     features, cues = backend.music_features(y, SAMPLE_RATE, analysis)
     arrays = {
         "beats_s": analysis.beats_s, "downbeats_s": analysis.downbeats_s,
@@ -202,6 +230,8 @@ def analyze_music_track(path: str, options=None, reporter: Optional[Reporter] = 
         "segment_features": features, "waveform": waveform_envelope(y, bins=_WAVEFORM_BINS),
         **{f"cue_{k}": np.asarray(v) for k, v in cues.items()},
     }
+    if ranges is not None:
+        arrays["edit_ranges_s"] = np.asarray(ranges, float).reshape(-1, 2)
     meta = {"duration_s": analysis.duration_s, "sample_rate": analysis.sample_rate,
             "tempo_bpm": analysis.tempo_bpm}
     reporter.check()
@@ -218,5 +248,8 @@ def _unpack_music(path: str, arrays, meta) -> MusicResult:
         downbeats_s=arrays["downbeats_s"], sections_s=arrays["sections_s"],
         cuts_s=arrays["cuts_s"], energy=energy if len(energy) else None)
     cues = {k[len("cue_"):]: v for k, v in arrays.items() if k.startswith("cue_")}
+    edits = None
+    if "edit_ranges_s" in arrays:
+        edits = [(float(a), float(b)) for a, b in np.asarray(arrays["edit_ranges_s"])]
     return MusicResult(analysis=analysis, segment_features=arrays["segment_features"],
-                       segment_cues=cues, waveform=arrays["waveform"])
+                       segment_cues=cues, waveform=arrays["waveform"], edits=edits)

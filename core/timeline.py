@@ -99,9 +99,15 @@ def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequenc
     for placed in plan.clips:
         video.append(_video_clip(plan, placed, fps))
     audio = otio.schema.Track(name=AUDIO_TRACK_NAME, kind=otio.schema.TrackKind.Audio)
-    music = _music_clip(plan, fps)
-    _add_beat_markers(music, plan, fps, beat_markers, beats_s, downbeats_s)
-    audio.append(music)
+    if plan.music_edits:  # a spot length: one clip per edit range, markers in each
+        for clip, shift, window in _music_edit_clips(plan, fps):
+            _add_beat_markers(clip, plan, fps, beat_markers, beats_s, downbeats_s,
+                              window=window, shift=shift)
+            audio.append(clip)
+    else:
+        music = _music_clip(plan, fps)
+        _add_beat_markers(music, plan, fps, beat_markers, beats_s, downbeats_s)
+        audio.append(music)
     timeline.tracks.append(video)
     timeline.tracks.append(audio)
     if source_audio:
@@ -170,6 +176,30 @@ def _video_clip(plan: CutPlan, placed: PlacedClip, fps: Fraction):
     return clip
 
 
+def _music_edit_clips(plan: CutPlan, fps: Fraction) -> list:
+    """The music as edited to a spot length: one clip per source range, back to back, so the
+    editor can move a splice; together exactly ``duration_frames`` long. Returns
+    ``[(clip, source frame minus timeline frame, (first, end) timeline frames)]``."""
+    import opentimelineio as otio
+
+    ranges = [(float(a), float(b)) for a, b in plan.music_edits]
+    offsets = [0.0]
+    for a, b in ranges:
+        offsets.append(offsets[-1] + b - a)
+    edges = [seconds_to_frames(t, fps) for t in offsets[:-1]] + [int(plan.duration_frames)]
+    available = seconds_to_frames(ranges[-1][1], fps)  # the track's end is always kept
+    clips = []
+    for k, (a, _) in enumerate(ranges):
+        clip = otio.schema.Clip(
+            name=f"{os.path.basename(plan.music_path)} ({k + 1}/{len(ranges)})",
+            source_range=time_range(seconds_to_frames(a, fps), edges[k + 1] - edges[k], fps))
+        clip.set_media_references({MEDIA_KEY: _reference(plan.music_path, 0, available, fps)},
+                                  MEDIA_KEY)
+        clip.metadata[METADATA_KEY] = {"music_edit": k, "source_s": [a, ranges[k][1]]}
+        clips.append((clip, seconds_to_frames(a, fps) - edges[k], (edges[k], edges[k + 1])))
+    return clips
+
+
 def _music_clip(plan: CutPlan, fps: Fraction):
     import opentimelineio as otio
 
@@ -198,18 +228,22 @@ def _source_audio_track(video):
     return track
 
 
-def _add_beat_markers(clip, plan: CutPlan, fps: Fraction, which: str, beats_s, downbeats_s):
+def _add_beat_markers(clip, plan: CutPlan, fps: Fraction, which: str, beats_s, downbeats_s,
+                      window=None, shift: int = 0):
+    """Beat markers on ``clip`` for the timeline frames in ``window`` (default: all), placed
+    ``shift`` frames later in the clip's own (source) time."""
     import opentimelineio as otio
 
     if which == "none":
         return
+    lo, hi = window or (0, plan.duration_frames)
     down = {seconds_to_frames(t, fps) for t in downbeats_s}
     frames = sorted(down) if which == "downbeats" else sorted(
         {seconds_to_frames(t, fps) for t in beats_s} | down)
-    for frame in (f for f in frames if 0 <= f < plan.duration_frames):
+    for frame in (f for f in frames if lo <= f < hi):
         strong = frame in down
         clip.markers.append(otio.schema.Marker(
-            name="Downbeat" if strong else "Beat", marked_range=time_range(frame, 1, fps),
+            name="Downbeat" if strong else "Beat", marked_range=time_range(frame + shift, 1, fps),
             color=otio.schema.MarkerColor.RED if strong else otio.schema.MarkerColor.YELLOW))
 
 

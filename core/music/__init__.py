@@ -1,8 +1,10 @@
 """The music room: from a track (or an array) to beats, bars, sections and planned cut points.
 
 ``analyze`` orchestrates the walk ``spectral -> beats / beat_dp -> bars -> sections -> cuts``;
-each sibling imports only ``spectral`` (the one STFT pass and its frame-level features). The
-sample rate every stage decodes at and the analysis version caches key on live here, once.
+each sibling imports only ``spectral`` (the one STFT pass and its frame-level features), except
+``edit`` (spot lengths: an analysed track edited to a length), which works on the finished
+analysis. The sample rate every stage decodes at and the analysis version caches key on live
+here, once.
 Importing this package is cheap: ``analyze_music`` and friends load on first use.
 """
 from __future__ import annotations

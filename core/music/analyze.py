@@ -7,7 +7,6 @@ energy. ``segmentation="ipot"`` keeps IPOT's tempogram segmentation for comparis
 from __future__ import annotations
 
 import logging
-import numbers
 import os
 from typing import Optional
 
@@ -15,6 +14,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..model import MusicAnalysis
+from ..options import check_option
 from ..progress import Reporter, ensure_reporter
 from . import SAMPLE_RATE
 from .bars import beat_accents, estimate_downbeats
@@ -81,13 +81,8 @@ def analyze_music(path: Optional[str] = None, *, y: Optional[np.ndarray] = None,
     ParameterError
         For a bad ``pace``, ``segmentation`` or array. :class:`MediaError` for unreadable files.
     """
-    if not (isinstance(pace, numbers.Real) and not isinstance(pace, bool)
-            and np.isfinite(pace) and 0.1 <= pace <= 10):
-        raise ParameterError(f"pace must be a number between 0.1 and 10 (got {pace!r}); "
-                             "1 is the default rate, 2 cuts about twice as often.")
-    if segmentation not in SEGMENTATIONS:
-        raise ParameterError(f"Unknown music segmentation {segmentation!r}; use one of "
-                             f"{', '.join(SEGMENTATIONS)}.")
+    check_option("pace", pace)  # the one range, from the option spec
+    check_option("segmentation", segmentation)
     if n_sections is not None and (not isinstance(n_sections, (int, np.integer))
                                    or n_sections < 1):
         raise ParameterError(f"n_sections must be a positive whole number or None (got "

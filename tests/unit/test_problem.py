@@ -32,13 +32,14 @@ def _movie(shots):
                                     "credits_fraction": np.array([0, 0, 0, 0.5, 0.0])})
 
 
-def _music(duration=1.2):
+def _music(duration=1.2, cuts=()):
+    cuts = np.asarray(cuts, float)
     analysis = MusicAnalysis(path="/a.wav", duration_s=duration, sample_rate=22050,
                              tempo_bpm=120.0, beats_s=np.arange(0.25, duration, 0.25),
                              downbeats_s=np.array([0.25]), sections_s=np.array([[0, duration]]),
-                             cuts_s=np.array([0.25]), energy=np.array([0.2, 0.9]))
-    return MusicResult(analysis=analysis, segment_features=np.ones((2, 4)), segment_cues={},
-                       waveform=np.zeros((4, 2)))
+                             cuts_s=cuts, energy=np.linspace(0.2, 0.9, len(cuts) + 1))
+    return MusicResult(analysis=analysis, segment_features=np.ones((len(cuts) + 1, 4)),
+                       segment_cues={}, waveform=np.zeros((4, 2)))
 
 
 def test_vfr_durations_come_from_timestamps():
@@ -67,7 +68,7 @@ def test_eval_poses_the_problem_suggest_solves(tmp_path):
         movie_durations_s=shots.durations_s().astype(np.float32), movie_scenes=shots.scenes,
         music_features=np.ones((1, 4), np.float32), music_durations_s=np.array([1.2], np.float32),
         match=np.array([0]), plan_features=music.segment_features.astype(np.float32),
-        plan_durations_s=np.array([0.25, 0.35], np.float32),
+        plan_durations_s=np.array([0.6], np.float32),
         **problem_inputs(movie, music.analysis))
     pair = load_pair(str(tmp_path), {"file": save_pair(str(tmp_path), pair)})  # round trip
     for guard in (1.0, 40 / 60, 0.9):
