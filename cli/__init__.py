@@ -14,7 +14,8 @@ from typing import List, Optional
 
 from trailersmith.core.errors import Cancelled, TrailersmithError
 
-from .parser import UsageError, build_parser as _build_parser
+from .parser import UsageError
+from .parser import build_parser as _build_parser
 
 # Modules that contribute sub-commands; a missing optional one is skipped.
 COMMAND_MODULES = (

@@ -47,7 +47,10 @@ def register(sub) -> None:
 
 
 def options_from_args(args):
-    """:class:`SuggestOptions` from parsed arguments, validated (ParameterError names the option)."""
+    """:class:`SuggestOptions` from parsed arguments, validated.
+
+    A ParameterError names the option.
+    """
     from trailersmith.core.options import SPEC, SuggestOptions, validate
 
     values, generator_options, backend_options = {}, {}, {}
@@ -128,8 +131,8 @@ def run_suggest(args) -> int:
 
 
 def run_shots(args) -> int:
-    from trailersmith.core.stages import analyze_movie
     from trailersmith.core.preflight import preflight
+    from trailersmith.core.stages import analyze_movie
 
     options = options_from_args(args)
     preflight(options, movie=args.movie)
@@ -149,8 +152,8 @@ def run_shots(args) -> int:
 
 
 def run_music(args) -> int:
-    from trailersmith.core.stages import analyze_music_track
     from trailersmith.core.preflight import preflight
+    from trailersmith.core.stages import analyze_music_track
 
     options = options_from_args(args)
     preflight(options, music=args.music)
@@ -178,7 +181,6 @@ def run_demo(args) -> int:
     """Render built-in media, suggest a trailer and write it in every format."""
     from trailersmith.core import synthetic
     from trailersmith.core.options import SuggestOptions
-
     from trailersmith.core.preflight import check_cache_dir, check_new_folder
 
     out = os.path.abspath(args.output_dir)

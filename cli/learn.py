@@ -106,7 +106,6 @@ def _json_safe(x):
 
 def run_dataset_build(args) -> int:
     from trailersmith.core.learn.builder import build_dataset
-
     from trailersmith.core.preflight import check_dataset_build, check_option_file
 
     from .commands import options_from_args
@@ -187,7 +186,6 @@ def run_train(args) -> int:
 def run_eval(args) -> int:
     from trailersmith.core.learn.dataset import load_dataset
     from trailersmith.core.learn.evaluate import evaluate_generator
-
     from trailersmith.core.preflight import check_option_file
 
     options = parse_options(args.option)

@@ -48,7 +48,7 @@ def common_flags(default=argparse.SUPPRESS) -> argparse.ArgumentParser:
 
 
 def spec_type(option: Option):
-    """An argparse ``type`` that converts and range-checks with the spec (ParameterError: exit 2)."""
+    """An argparse ``type`` that converts and range-checks with the spec (exit 2 when not)."""
     def convert(text: str):
         try:
             value = option.type(text)

@@ -97,7 +97,7 @@ class Option:
         return " and ".join(parts)
 
     def check(self, value: Any) -> Any:
-        """``value`` if it fits this option (None always fits an unset option); else ParameterError."""
+        """``value`` if it fits this option (None fits an unset one); else ParameterError."""
         if value is None and self.default is None:
             return value
         if self.multiple:

@@ -15,6 +15,7 @@ from .model import Assignment, CutPlan
 from .options import SuggestOptions
 from .options import validate as _validate
 from .progress import Reporter
+
 # Re-exported: callers (the CLI's analyze/music commands) still import the stages from here.
 from .stages import MovieAnalysis, MusicResult, analyze_movie, analyze_music_track  # noqa: F401
 

@@ -15,8 +15,13 @@ import numpy as np
 
 from .model import MusicAnalysis, ShotList, VideoInfo
 from .progress import Reporter
-from .stage_entries import (MOVIE_REQUIRED, MUSIC_REQUIRED, SHOT_KINDS, check_movie_entry,
-                            check_music_entry)
+from .stage_entries import (
+    MOVIE_REQUIRED,
+    MUSIC_REQUIRED,
+    SHOT_KINDS,
+    check_movie_entry,
+    check_music_entry,
+)
 
 #: Bump when the stored per-frame state changes (2: text-overlay scores, ``affect_text``).
 MOVIE_ANALYSIS_VERSION = "2"

@@ -5,8 +5,7 @@ import os
 from typing import Iterable, Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLineEdit, QPushButton,
-                               QWidget)
+from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 MOVIE_FILTER = "Movies (*.mp4 *.mov *.mkv *.mxf *.avi *.m4v *.webm);;All files (*)"
 MUSIC_FILTER = "Music (*.wav *.mp3 *.ogg *.flac *.m4a *.aac *.aif *.aiff);;All files (*)"

@@ -4,8 +4,14 @@
 :func:`available_backends` lists those whose runtime and weights are present, with the reason
 for each one that is not.
 """
-from .base import (BACKENDS, FeatureBackend, available_backends, backend_names, backend_options,
-                   get_backend)
+from .base import (
+                   BACKENDS,
+                   FeatureBackend,
+                   available_backends,
+                   backend_names,
+                   backend_options,
+                   get_backend,
+)
 
 __all__ = ["BACKENDS", "FeatureBackend", "available_backends", "backend_names", "backend_options",
            "get_backend"]

@@ -8,7 +8,6 @@ from typing import Dict, List, Optional, Tuple
 from ..errors import ModelUnavailableError, ParameterError
 from .interface import FeatureBackend
 
-
 #: name -> module in this package; each exposes ``create_backend(**options)``, ``OPTIONS`` (the
 #: keyword options it accepts) and, when it may be unusable here, ``unavailable_reason(...)``.
 #: The first one is the default.

@@ -12,8 +12,8 @@ ink contrasts (the higher ones find bright text over busy pictures, whose textur
 faint ink) and the best kept. Frames scoring at least :data:`TEXT_SCORE_MIN` read as text.
 On light frames (a card: median luma at least :data:`LIGHT_CARD_LUMA`) dark text is looked for
 too, with the polarity reversed (ink is darker than its surroundings); other frames are not
-read for dark ink, where shadows, branches against the sky and dark outlines would pass for it. All sizes below are in pixels
-of the 320-wide analysis frame.
+read for dark ink, where shadows, branches against the sky and dark outlines would pass for
+it. All sizes below are in pixels of the 320-wide analysis frame.
 """
 from __future__ import annotations
 

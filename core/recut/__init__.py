@@ -6,9 +6,9 @@ points (kept clips exact, the plan bending around them), and :mod:`.fill` choose
 the segments the editor's clips do not cover, avoiding material already used. :func:`recut` in
 :mod:`.job` runs the three on cached analyses.
 """
-from .edited import EditedClip, KEEP_MARKER, read_edited_clips
-from .retime import ClipOutcome, RecutReport
+from .edited import KEEP_MARKER, EditedClip, read_edited_clips
 from .job import RecutResult, recut
+from .retime import ClipOutcome, RecutReport
 
 __all__ = ["EditedClip", "KEEP_MARKER", "read_edited_clips", "ClipOutcome", "RecutReport",
            "RecutResult", "recut"]

@@ -23,7 +23,7 @@ ALIGN_SEARCH_BEATS = 4
 
 @dataclass
 class ClipOutcome:
-    """What happened to one of the editor's clips: ``kept``, ``moved``, ``retimed`` or ``dropped``."""
+    """What happened to one editor's clip: ``kept``, ``moved``, ``retimed`` or ``dropped``."""
 
     position: int
     status: str

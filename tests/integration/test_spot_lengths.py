@@ -3,14 +3,14 @@ import subprocess
 
 import numpy as np
 import pytest
+
+from tests.support import goldens
 from trailersmith.core.media import load_audio
 from trailersmith.core.music import SAMPLE_RATE
 from trailersmith.core.music.edit import MusicEdit, render
 from trailersmith.core.options import SuggestOptions
 from trailersmith.core.pipeline import suggest
 from trailersmith.core.stages import analyze_music_track
-
-from tests.support import goldens
 
 BBB = "video/bbb/bbb_full_720p24.mp4"
 FRANTIC = "music/wesnoth/frantic.ogg"

@@ -1,6 +1,6 @@
 """A spot-length plan on the timeline: one music clip per edit range, markers in source time."""
-from trailersmith.core.timeline import build_timeline
 from tests.support.plans import plan_from_sources, video_info
+from trailersmith.core.timeline import build_timeline
 
 
 def _plan():

@@ -9,7 +9,6 @@ from __future__ import annotations
 from .paths import unavailable_reason
 from .text import EMOTIONS, parse_prompt
 
-
 #: Keyword options of :func:`create_backend` (those of :class:`backend.ImageBindBackend`).
 OPTIONS = ("weights", "prompts", "device", "batch_size", "sample_interval_s", "frames_per_shot",
            "bpe", "precision")
