@@ -2,7 +2,8 @@
 
 Whole bars come out between two downbeats, at section boundaries: the music jumps into the start
 of a later section (from the end of an earlier one where the length allows); the track's own
-ending is always the ending; each splice gets a short equal-power crossfade. :func:`plan_edit` is a pure
+ending is always the ending; each splice gets a short equal-power crossfade. :func:`plan_edit`
+is a pure
 plan (source ranges), :func:`edited_analysis` re-maps beats, downbeats, sections, cuts and
 energy onto the edited time line, and :func:`render` makes the edited audio for the features.
 """

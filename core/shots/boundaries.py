@@ -9,7 +9,8 @@ Conventions (0-based decoded-frame indices):
   is one transition, cut in the middle of the black, unless the black lasts ``min_black_shot``
   frames or more (the film holds a pause: the black is a shot of its own); a lone fade-out is
   cut at its first black frame, a lone fade-in at its first visible frame. Detector boundaries
-  inside a fade are replaced by the fade's, so a network that fires half-way through a fade does not split it.
+  inside a fade are replaced by the fade's, so a network that fires half-way through a fade
+  does not split it.
 - A fade-in from black at the very start or a fade-out to black at the very end is recorded as a
   transition but starts no shot: that black is leader or tail, not a shot. Such transitions
   carry ``frame == -1``.
