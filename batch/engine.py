@@ -8,29 +8,13 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
-from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 from trailersmith.core.errors import Cancelled, ParameterError, TrailersmithError
 
+from .outcome import Outcome, error_message  # noqa: F401 - re-exported for the engines
+
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Outcome:
-    """The result of spec number ``index``: ``value`` or an ``error`` message."""
-
-    index: int
-    value: Any = None
-    error: Optional[str] = None
-    node: Optional[str] = None
-
-
-def error_message(exc: BaseException) -> str:
-    """The one-line message a per-film report shows for ``exc``."""
-    if isinstance(exc, TrailersmithError):
-        return str(exc)
-    return f"unexpected {exc.__class__.__name__}: {exc}"
 
 
 class InProcessEngine:

@@ -13,7 +13,7 @@ import secrets
 from collections import deque
 from typing import Callable, Iterator, Optional, Sequence
 
-from .engine import Outcome, error_message
+from .outcome import Outcome, error_message
 from .resources import WorkerPlan, actor_count
 
 log = logging.getLogger(__name__)

@@ -176,7 +176,7 @@ def csv_error():
 def check_model_options(kind: str, options: dict) -> None:
     """ParameterError for a model option ``kind``'s model does not have or of the wrong type."""
     try:  # the model's own schema (types and bounds), where the trust room's merge has it
-        from .learn.config_schema import validate_options
+        from .learn.model_config import validate_options
     except ImportError:
         validate_options = None
     if validate_options is not None:

@@ -6,12 +6,11 @@ Options: ``decoding="greedy"`` (default: measured better, and deterministic) or
 """
 from __future__ import annotations
 
+from ..learn.ssmp_model import DECODINGS  # noqa: F401 - the spec reads the choices here
 from .ipot import unavailable_reason  # noqa: F401 - same needs as ipot (PyTorch)
 
 #: Keyword options of the generator (besides ``rng``).
 OPTIONS = ("checkpoint", "decoding")
-#: The decodings, the default first.
-DECODINGS = ("greedy", "self-corrective")
 
 
 def load():

@@ -12,21 +12,11 @@ from typing import Dict, Tuple
 
 from ..errors import ModelUnavailableError, ParameterError
 from ..fileio import atomic_path
+from .model_config import model_module
 
 FORMAT = "trailersmith-checkpoint"
 VERSION = 1
 KINDS = ("ipot", "ssmp")
-
-
-def model_module(kind: str):
-    """The module (``ipot_model`` or ``ssmp_model``) that builds and runs ``kind``."""
-    if kind == "ipot":
-        from . import ipot_model as mod
-    elif kind == "ssmp":
-        from . import ssmp_model as mod
-    else:
-        raise ModelUnavailableError(f"No learned generator called {kind!r}; use ipot or ssmp.")
-    return mod
 
 
 def atomic_torch_save(obj, path: str) -> None:
@@ -65,7 +55,7 @@ def read_checkpoint(path: str, kind: str) -> Dict:
         raise ModelUnavailableError(f"{path} is a checkpoint of the {blob.get('generator')} "
                                     f"generator, not {kind}; use --generator "
                                     f"{blob.get('generator')}.")
-    from .config_schema import validate_config
+    from .model_config import validate_config
     try:
         blob["config"] = validate_config(kind, blob.get("config"))
     except (ValueError, TypeError) as exc:

@@ -8,9 +8,9 @@ from typing import Dict, Tuple
 import numpy as np
 
 from ..errors import ParameterError
-from ..generators.ssmp import DECODINGS
 from ..model import Assignment, GenerationProblem
 from .checkpoint import load_model
+from .ssmp_model import DECODINGS
 from .tensors import tokens
 
 _CACHE: Dict[Tuple[str, str, float], Tuple[object, Dict]] = {}

@@ -48,6 +48,10 @@ import numpy as np
 from .config_schema import Param, defaults
 from .tensors import EXTRA_DIMS
 
+#: How a trained SSMP model fills the trailer slots: greedy (the default, deterministic) or the
+#: paper's self-corrective Algorithm 1.
+DECODINGS = ("greedy", "self-corrective")
+
 #: The tunable keys of a model configuration (plain ints/floats/bools, stored in checkpoints).
 SCHEMA = {
     "hidden": Param(int, 64, 8, 1024, "width (a multiple of heads)"),

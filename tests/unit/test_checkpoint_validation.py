@@ -8,7 +8,7 @@ import pytest
 
 from trailersmith.core.errors import ModelUnavailableError, ParameterError
 from trailersmith.core.learn.checkpoint import load_model, save_checkpoint
-from trailersmith.core.learn.config_schema import validate_options
+from trailersmith.core.learn.model_config import validate_options
 from trailersmith.core.learn.planted import make_planted
 from trailersmith.core.learn.train import TrainOptions, train
 
