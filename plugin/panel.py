@@ -26,6 +26,7 @@ from trailersmith.core.errors import TrailersmithError
 from .inputs import MOVIE_FILTER, MUSIC_FILTER, ButtonRow, MediaInput
 from .jobs import PanelRun, describe_clip, recut_summary, suggest_job
 from .options import OptionsBox, registry_choices
+from .recut_action import RECUT_TIP
 from .result_view import ResultView
 from .settings import load_settings, save_settings
 from .worker import JobRunner, error_sentence
@@ -126,9 +127,7 @@ class TrailerPanel(QWidget):
         self.resolve_button = QPushButton("Send to Resolve")
         self.kdenlive_button = QPushButton("Open in Kdenlive")
         self.recut_button = QPushButton("Re-cut to another track (keep my edits)...")
-        self.recut_button.setToolTip("Pick a trailer you edited (or, in Resolve, the current "
-                                     "timeline) and a new track: your shots, order and 'keep' "
-                                     "markers stay; the rest is filled in.")
+        self.recut_button.setToolTip(RECUT_TIP)
         self.resolve_button.setVisible(self.host is not None)
         actions = ButtonRow(self.another_track_button, self.variant_button, self.export_button,
                             self.resolve_button, self.kdenlive_button, self.recut_button)

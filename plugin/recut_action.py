@@ -14,6 +14,8 @@ from trailersmith.core.errors import TrailersmithError
 
 from .jobs import recut_job
 
+RECUT_TIP = ("Pick a trailer you edited (or, in Resolve, the current timeline) and a new track: "
+             "your shots, order and 'keep' markers stay; the rest is filled in.")
 EDITED_FILTER = "Edited timelines (*.otio *.kdenlive *.xml *.edl)"
 
 
