@@ -108,7 +108,8 @@ def detect_shots(path: str, *, detector: str = "auto",
             consumers.append(gate)  # fed each frame before the network it gates
         net = make_consumer(weights=weights, device=device, precision=precision,
                             window=window or (GATED_WINDOW if gate else DEFAULT_WINDOW),
-                            on_drain=on_drain, gate=gate.wanted if gate else None)
+                            on_drain=on_drain, gate=gate.wanted if gate else None,
+                            lazy=gate is not None)
         consumers.append(net)
     try:
         decoded = decode_video(path, consumers + list(extra_consumers), reporter=reporter)
