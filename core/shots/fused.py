@@ -156,5 +156,6 @@ def make_detector(*, reporter, weights=None, device: str = "auto", precision: st
 
     gate = GradualCandidates()
     net = make_consumer(weights=weights, device=device, precision=precision,
-                        window=window or GATED_WINDOW, on_drain=on_drain, gate=gate.wanted)
+                        window=window or GATED_WINDOW, on_drain=on_drain, gate=gate.wanted,
+                        lazy=True)
     return FusedDetector(gate, net)

@@ -151,6 +151,25 @@ class _Runner:
                 torch.sigmoid(many).float().cpu().numpy())
 
 
+class _LazyRunner:
+    """A :class:`_Runner` built at the first window: a gated pass that never needs the network
+    never imports torch or loads the weights (seconds saved on a film with hard cuts only)."""
+
+    def __init__(self, weights: Optional[str], device: str, precision: str) -> None:
+        self._args = (weights, device, precision)
+        self._runner: Optional[_Runner] = None
+        self._lock = threading.Lock()
+
+    def __call__(self, windows: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        with self._lock:
+            if self._runner is None:
+                weights, device, precision = self._args
+                device = pick_device(device)
+                self._runner = _Runner(load_model(weights, device), device,
+                                       pick_precision(device, precision))
+        return self._runner(windows)
+
+
 @dataclass(frozen=True)
 class WorkerPlan:
     """How inference shares the CPU with the decoder.
@@ -313,15 +332,24 @@ def make_consumer(*, weights: Optional[str] = None, device: str = "auto",
                   precision: str = "auto", window: int = DEFAULT_WINDOW,
                   context: int = DEFAULT_CONTEXT,
                   on_drain: Optional[Callable[[int, int], None]] = None,
-                  gate: Optional[Callable[[int, int], bool]] = None) -> TransNetConsumer:
+                  gate: Optional[Callable[[int, int], bool]] = None,
+                  lazy: bool = False) -> TransNetConsumer:
     """A :class:`TransNetConsumer` with the cached model for ``device`` and ``precision``.
 
     ``gate(first, end)``, when given, decides per window whether frames ``[first, end)`` are
-    worth the network (see :mod:`.fused`); refused windows predict 0.
+    worth the network (see :mod:`.fused`); refused windows predict 0. ``lazy`` defers importing
+    torch and loading the model to the first window that runs (the weights file is still
+    checked now); the CPU worker plan is then assumed unless ``device`` names CUDA.
     """
     if importlib.util.find_spec("torch") is None:
         raise ModelUnavailableError("TransNetV2 needs torch: pip install 'trailersmith[ml]', "
                                     "or use --detector histogram.")
+    if lazy:
+        _weights_path(weights)
+        runner = _LazyRunner(weights, device, precision)
+        plan = WorkerPlan() if device.startswith("cuda") else cpu_plan()
+        return TransNetConsumer(runner, window=window, context=context, plan=plan,
+                                on_drain=on_drain, gate=gate)
     device = pick_device(device)
     runner = _Runner(load_model(weights, device), device, pick_precision(device, precision))
     plan = cpu_plan() if device == "cpu" else WorkerPlan()

@@ -123,9 +123,21 @@ def test_testvideo_histogram_finds_cuts_and_fades(media_path):
         assert any(a <= last and b >= first for a, b in shots.transitions.tolist()), (first, last)
 
 
-@pytest.mark.parametrize("detector", ["transnetv2", "histogram"])
+def test_testvideo_fused_finds_cuts_fades_and_the_dissolve(media_path):
+    _needs_transnet()
+    evidence = {}
+    shots, _ = detect_shots(str(media_path(TESTVIDEO)), detector="fused", evidence=evidence)
+    _check_testvideo(shots, evidence["black"], media_path)
+    assert any(k == "gradual" and 529 <= c <= 558
+               for c, k in zip(shots.cuts, shots.kinds[1:]))  # the dissolve, from TransNetV2
+    # The fade-out and fade-in around 1.1 s of black (361-393) are two boundaries.
+    assert any(359 <= c <= 362 for c in shots.cuts) and any(393 <= c <= 396 for c in shots.cuts)
+    assert evidence["windows_run"] < evidence["windows"]  # the gate skipped some windows
+
+
+@pytest.mark.parametrize("detector", ["fused", "transnetv2", "histogram"])
 def test_goldeneye_vfr_cuts_are_decoded_frame_numbers(media_path, detector):
-    if detector == "transnetv2":
+    if detector != "histogram":
         _needs_transnet()
     shots, decoded = detect_shots(str(media_path(GOLDENEYE_VFR)), detector=detector)
     assert decoded.info.variable_frame_rate and shots.frame_count == 160
