@@ -20,6 +20,7 @@ from .parser import UsageError, build_parser as _build_parser
 COMMAND_MODULES = (
     "trailersmith.cli.commands",
     "trailersmith.cli.learn",
+    "trailersmith.cli.recut",
     "trailersmith.adapters.resolve.install",
     "trailersmith.batch.cli",
 )

@@ -97,7 +97,8 @@ def _extend(shot: int, length: int, shots: np.ndarray, quality: np.ndarray, free
 
 def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movie: VideoInfo, *,
              usable_end: int, quality: np.ndarray, frame_value: Optional[np.ndarray] = None,
-             eligible: Optional[np.ndarray] = None,
+             eligible: Optional[np.ndarray] = None, edges: Optional[np.ndarray] = None,
+             used: Optional[np.ndarray] = None,
              cut_cost: Optional[np.ndarray] = None) -> CutPlan:
     """Place ``assignment`` on the timeline; see the module docstring.
 
@@ -112,13 +113,18 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
     eligible
         Per-shot mask of usable material; extensions and replacements never leave it (no
         credits or black frames sneak in through a neighbour).
+    edges
+        Timeline frame edges of the segments to fill (default: the music's planned segments);
+        ``recut`` passes the part of the track the editor's clips leave.
+    used
+        Per-frame mask of movie frames already on the timeline; they are never used again.
     cut_cost
         Per source frame, 1 where cutting just before it would split a spoken line
         (:func:`.features.speech.cut_costs`); a long shot's window then starts and ends
         outside speech where one such window exists.
     """
     fps = shots.fps
-    edges = segment_frames(music, fps)
+    edges = segment_frames(music, fps) if edges is None else np.asarray(edges, np.int64)
     n_frames = shots.frame_count
     free = np.ones(n_frames, bool)
     if eligible is not None:
@@ -127,6 +133,8 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
         for s in assignment.shots:  # a chosen shot is usable by definition
             free[shots.shots[s, 0]:shots.shots[s, 1]] = True
     free[usable_end:] = False
+    if used is not None:
+        free &= ~np.asarray(used, bool)
     values = np.zeros(n_frames) if frame_value is None else np.asarray(frame_value, float)
     for first, last in shots.transitions:  # mid-transition frames make poor material
         values[first:last + 1] -= 1.0
