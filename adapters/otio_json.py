@@ -13,11 +13,53 @@ def carry_problem(fps, *, media_paths=(), source_frames=None):
     return None
 
 
-def write_to_string(timeline, *, root: str = "") -> str:
-    """``timeline`` as OTIO JSON text (``root``, the output's folder, is not needed here)."""
+TAIL_ROLE = "kdenlive_import_tail"
+
+
+def write_to_string(timeline, *, root: str = "", kdenlive_tail: bool = True) -> str:
+    """``timeline`` as OTIO JSON text (``root``, the output's folder, is not needed here).
+
+    With ``kdenlive_tail`` (a file any editor may open), each track whose last clip does not start
+    at its media's first frame gets a disabled 1-frame tail clip (KDENLIVE_26_OTIO_IMPORT below);
+    :func:`read_from_file` drops it again. A file only Resolve reads goes without."""
     import opentimelineio as otio
 
+    if kdenlive_tail:
+        timeline = _with_tails(timeline)
     return otio.adapters.write_to_string(timeline, adapter_name="otio_json")
+
+
+def _with_tails(timeline):
+    """A copy of ``timeline`` with the Kdenlive 26 import tail on every track that needs one."""
+    import opentimelineio as otio
+
+    timeline = timeline.deepcopy()
+    for track in timeline.tracks:
+        clips = [item for item in track if isinstance(item, otio.schema.Clip)]
+        last = clips[-1] if clips else None
+        if last is None or track[-1] is not last:
+            continue
+        reference = last.media_reference
+        available = getattr(reference, "available_range", None)
+        if not isinstance(reference, otio.schema.ExternalReference) or available is None \
+                or last.source_range is None \
+                or last.source_range.start_time == available.start_time:
+            continue
+        rate = last.source_range.duration.rate
+        tail = otio.schema.Clip(
+            name="Kdenlive import tail (disabled)", media_reference=reference.deepcopy(),
+            source_range=otio.opentime.TimeRange(available.start_time,
+                                                 otio.opentime.RationalTime(1, rate)),
+            metadata={"trailersmith": {"role": TAIL_ROLE}})
+        tail.enabled = False
+        track.append(tail)
+    return timeline
+
+
+def is_tail(item) -> bool:
+    """True for the Kdenlive import tail :func:`write_to_string` adds."""
+    meta = (getattr(item, "metadata", None) or {}).get("trailersmith") or {}
+    return meta.get("role") == TAIL_ROLE
 
 
 def write_to_file(timeline, path: str) -> None:
@@ -29,21 +71,30 @@ def read_from_file(path: str):
     """Read an ``.otio`` file into a timeline."""
     import opentimelineio as otio
 
-    return otio.adapters.read_from_file(path, adapter_name="otio_json")
+    timeline = otio.adapters.read_from_file(path, adapter_name="otio_json")
+    for track in timeline.tracks:
+        while len(track) and is_tail(track[-1]):
+            del track[-1]
+    return timeline
 
 
-# KDENLIVE_26_OTIO_IMPORT (measured with Kdenlive 26.08.2, tests/integration/test_kdenlive26.py):
-# Kdenlive's File > OpenTimelineIO Import places every clip of our .otio right except the last
-# clip of each track, whose source in-point is saved (and played) as 0. Kdenlive causes it, not
-# this file: its OtioImport::importClip (src/otio/otioimport.cpp) inserts each clip whole, trims
-# it with requestItemResize, then moves it to its in-point with requestClipSlip. Its log shows the
-# right slip for the last clip too ("SLIP CLIP ... inPoint 400 outPoint 453 ... fulllength 480"),
-# but ClipModel::requestSlip (src/timeline2/model/clipmodel.cpp) only updates the clip's producer
-# (setInOut), while resizes go through the track's playlist (TrackModel::requestClipResize_lambda).
-# The next clip's insertion into the same track brings every earlier slip into the playlist; the
-# last clip has no next one. Measured: reordering the clips moves the defect to whichever clip
-# is last; appending a clip fixes the old last one and breaks the new one; a trailing gap, no
-# audio track, no clip markers, no available_range, or a transition do not change it. So there
-# is nothing to fix in the .otio; the only workaround found adds material (a 1-frame clip at the
-# movie's first frame after the music's end makes every planned clip exact), so it is not done.
-# For Kdenlive, open our .kdenlive instead, which Kdenlive 22.12 and 26.08 place clip for clip.
+# KDENLIVE_26_OTIO_IMPORT: a WORKAROUND for a defect in Kdenlive (26.08.2), not a fix: our .otio is
+# right. Kdenlive's File > OpenTimelineIO Import places every clip right except the last clip of
+# each track, whose source in-point is saved (and played) as 0. Its OtioImport::importClip
+# (src/otio/otioimport.cpp) inserts each clip whole, trims it with requestItemResize, then moves
+# it to its in-point with requestClipSlip; ClipModel::requestSlip only changes the clip's producer
+# (setInOut), and the track's MLT playlist picks that up at its next change, which for the last
+# clip never comes (measured: reordering moves the defect to whichever clip is last; appending a
+# clip fixes the old last one and breaks the new one; a trailing gap, no audio track, no clip
+# markers, no available_range, a transition change nothing).
+# The workaround: one more clip after the track's last one, 1 frame long, at its media's first
+# frame (so it needs no slip itself), disabled. Measured in Kdenlive 26.08.2
+# (tests/integration/test_kdenlive26.py and the variants in the kden26b report):
+# - media = the movie (ExternalReference): imported; every planned clip exact. Kdenlive's importer
+#   ignores ``enabled``, so Kdenlive shows that one frame after the music ends (timeline 1 frame
+#   longer than the music); OTIO-honouring editors skip it as disabled.
+# - media = a 1-frame transparent PNG: also exact, but needs a file beside the .otio that must
+#   exist wherever the .otio goes (and inside Kdenlive's sandbox), so not used.
+# - GeneratorReference / MissingReference: skipped by importClip (no bin clip), defect stays.
+# Only tracks whose last clip needs a slip get it (a full-track music clip starting at 0 does not).
+# read_from_file drops it, so our own readers (recut, round trips) never see it.

@@ -306,7 +306,8 @@ def _write_otio(shaped, workdir: Optional[str], base_name: str) -> str:
     os.makedirs(workdir, exist_ok=True)
     stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in base_name)[:80] or "trailer"
     final = Path(workdir) / f"{stem}-{uuid.uuid4().hex[:8]}.otio"
-    return write_atomic(str(final), write_to_string(shaped), overwrite=False)
+    return write_atomic(str(final), write_to_string(shaped, kdenlive_tail=False),
+                        overwrite=False)
 
 
 def _link_source_audio(timeline, shaped) -> int:

@@ -19,14 +19,16 @@ def media(tmp_path_factory):
     return d, movie
 
 
-def _edit(timeline, movie_path, movie_frames):
-    """Delete two clips, swap two, trim one, insert an unchosen window, keep two."""
+def _edit(timeline, movie_path, movie_frames, start_frame=0):
+    """Delete two clips, swap two, trim one, insert an unchosen window, keep two.
+
+    ``start_frame``: the movie's start timecode in frames (source ranges count from it)."""
     track = timeline.tracks[0]
     clips = list(track)
     rate = clips[0].source_range.start_time.rate
     used = np.zeros(movie_frames, bool)
     for c in clips:
-        s = int(c.source_range.start_time.value)
+        s = int(c.source_range.start_time.value) - start_frame
         used[s:s + int(c.source_range.duration.value)] = True
     del track[4]
     del track[1]
@@ -36,7 +38,7 @@ def _edit(timeline, movie_path, movie_frames):
     trimmed.source_range = otio.opentime.TimeRange(sr.start_time, otio.opentime.RationalTime(
         max(6, sr.duration.value - 5), rate))
     free = np.flatnonzero(~used[: int(movie_frames * 0.8)])
-    start = int(free[len(free) // 2])
+    start = int(free[len(free) // 2]) + start_frame
     new = track[1].deepcopy()
     new.source_range = otio.opentime.TimeRange(otio.opentime.RationalTime(start, rate),
                                                otio.opentime.RationalTime(10, rate))

@@ -66,6 +66,12 @@ def check_resolve_export_shape(doc, *, movie, start_frame, frame_count, sources,
             s0 = clip["source_range"]["start_time"]["value"]
             s1 = s0 + clip["source_range"]["duration"]["value"]
             assert a0 <= s0 < s1 <= a1, (clip["name"], s0, s1, a0, a1)
+            if clip["metadata"].get("trailersmith", {}).get("role") == "kdenlive_import_tail":
+                # the disabled 1-frame clip for Kdenlive 26's OTIO import (adapters/otio_json.py):
+                # last on its track, at the media's first frame, after the music ends
+                assert clip is track["children"][-1] and clip["enabled"] is False
+                assert (s0, s1) == (a0, a0 + 1)
+                continue
             if track["kind"] == "Video":
                 assert url == movie
                 assert (a0, available["duration"]["value"]) == (start_frame, frame_count)
