@@ -141,6 +141,11 @@ def _fmt(x) -> str:
 _MOVIE = ("suggest", "shots", "dataset build")
 _MUSIC = ("suggest", "music")
 _TRAIN = ("train",)
+_SUGGEST = ("suggest",)
+#: ``--source-audio`` choices, the default first.
+SOURCE_AUDIO = ("off", "on")
+#: ``--beat-markers`` choices (the timeline writer's names).
+BEAT_MARKERS = ("none", "downbeats", "beats")
 
 #: Every option, once. The panel offers a subset (see plugin/options.py); the CLI offers each
 #: option on the commands it names.
@@ -187,6 +192,10 @@ SPEC: Tuple[Option, ...] = (
            commands=_TRAIN),
     Option("device", str, "auto", "where to train: auto is cuda when torch sees a GPU",
            choices=lambda: ("auto", "cpu", "cuda"), commands=_TRAIN),
+    Option("source_audio", str, "off", "the movie's own sound under each shot on Audio 2: off "
+           "(there, muted) or on", choices=lambda: SOURCE_AUDIO, commands=_SUGGEST),
+    Option("beat_markers", str, "downbeats", "markers on the music clip to snap edits to",
+           choices=lambda: BEAT_MARKERS, commands=_SUGGEST),
     Option("cache_dir", str, None, "analysis cache folder (default: the user cache folder, or "
            "$TRAILERSMITH_CACHE)", metavar="DIR", path=True, commands=_MOVIE + ("music",)),
 )
@@ -237,6 +246,8 @@ class SuggestOptions:
     detector: str = default("detector")
     backend_options: Dict = field(default_factory=dict)
     generator_options: Dict = field(default_factory=dict)
+    source_audio: str = default("source_audio")
+    beat_markers: str = default("beat_markers")
     cache_dir: Optional[str] = default("cache_dir")
 
 

@@ -80,7 +80,10 @@ def suggest(movie_path: str, music_path: str, options: Optional[SuggestOptions] 
     explain_clips(plan, movie, music)
     name = (f"Trailer - {os.path.splitext(os.path.basename(movie_path))[0]} x "
             f"{os.path.splitext(os.path.basename(music_path))[0]}")
-    timeline = build_timeline(plan, name=name)
+    timeline = build_timeline(plan, name=name, source_audio=options.source_audio == "on",
+                              beat_markers=options.beat_markers,
+                              beats_s=music.analysis.beats_s,
+                              downbeats_s=music.analysis.downbeats_s)
     reporter.report("Done", 1, 1)
     return SuggestResult(movie=movie, music=music, assignment=assignment, plan=plan,
                          timeline=timeline)

@@ -18,6 +18,9 @@ from trailersmith.core.options import option
 #: Labels for cut rates (each inside the spec's pace range).
 PACES = (("Calm: long shots", 0.7), ("Normal", 1.0), ("Fast", 1.4), ("Frantic", 2.0))
 #: Spot lengths offered, in seconds; None is the whole track (the spec's default).
+#: The movie's own sound, and beat markers on the music clip (values are the spec's choices).
+SOURCE_AUDIO = (("Muted on Audio 2", "off"), ("On, under each shot", "on"))
+BEAT_MARKERS = (("None", "none"), ("Downbeats", "downbeats"), ("Every beat", "beats"))
 LENGTHS = (("Full track", None), ("15 s", 15.0), ("30 s", 30.0), ("60 s", 60.0), ("90 s", 90.0))
 
 
@@ -100,6 +103,11 @@ class OptionsBox(QWidget):
         self.length_combo = _combo("length", LENGTHS)
         _select_nearest(self.length_combo, settings.length)
 
+        self.source_audio_combo = _combo("source_audio", SOURCE_AUDIO)
+        _select_nearest(self.source_audio_combo, settings.source_audio)
+        self.beat_markers_combo = _combo("beat_markers", BEAT_MARKERS)
+        _select_nearest(self.beat_markers_combo, settings.beat_markers)
+
         self.backend_combo = QComboBox()
         self.backend_combo.setObjectName("backend")
         fill_choices(self.backend_combo, backends, settings.backend)
@@ -119,17 +127,22 @@ class OptionsBox(QWidget):
         form.addRow("Spoiler guard", guard_row)
         form.addRow("Cut pace", self.pace_combo)
         form.addRow("Length", self.length_combo)
+        form.addRow("Movie sound", self.source_audio_combo)
+        form.addRow("Beat markers", self.beat_markers_combo)
         form.addRow("Features", self.backend_combo)
         form.addRow("Generator", self.generator_combo)
         form.addRow("Variant (seed)", self.seed_spin)
 
     def values(self) -> dict:
-        """``spoiler_guard``, ``pace``, ``length``, ``backend``, ``generator``, ``seed``."""
+        """``spoiler_guard``, ``pace``, ``length``, ``source_audio``, ``beat_markers``,
+        ``backend``, ``generator``, ``seed``."""
         guard = (self.guard_percent.value() / 100 if self.guard_check.isChecked()
                  else option("spoiler_guard").maximum)
         length = self.length_combo.currentData()
         return {"spoiler_guard": guard, "pace": float(self.pace_combo.currentData()),
                 "length": None if length is None else float(length),
+                "source_audio": self.source_audio_combo.currentData(),
+                "beat_markers": self.beat_markers_combo.currentData(),
                 "backend": self.backend_combo.currentData() or option("backend").default,
                 "generator": self.generator_combo.currentData() or option("generator").default,
                 "seed": int(self.seed_spin.value())}
@@ -148,6 +161,8 @@ class OptionsBox(QWidget):
                               "maximum": self.guard_percent.maximum() / 100},
             "pace": {"choices": items(self.pace_combo)},
             "length": {"choices": items(self.length_combo)},
+            "source_audio": {"choices": items(self.source_audio_combo)},
+            "beat_markers": {"choices": items(self.beat_markers_combo)},
             "backend": {"choices": items(self.backend_combo)},
             "generator": {"choices": items(self.generator_combo)},
             "seed": {"minimum": self.seed_spin.minimum(), "maximum": self.seed_spin.maximum()},

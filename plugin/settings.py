@@ -30,6 +30,8 @@ class PanelSettings:
     backend: str = default("backend")
     generator: str = default("generator")
     seed: int = default("seed")
+    source_audio: str = default("source_audio")
+    beat_markers: str = default("beat_markers")
     export_format: str = ".otio"
     thumbnail_width: int = 112
     last_dir: str = ""

@@ -26,8 +26,8 @@ from .checkpoint import (
     safe_torch_load,
     save_checkpoint,
 )
-from .config_schema import validate_options
 from .dataset import PairExample, split_by_movie
+from .model_config import validate_options
 from .tensors import feature_stats, make_batch
 
 
@@ -92,7 +92,7 @@ def model_config(kind: str, train: List[PairExample], backend: str,
                  options: Optional[Dict] = None) -> Dict:
     """Defaults + ``options`` + feature sizes and standardisation from the training pairs.
 
-    ``options`` are checked against the model's schema (:func:`.config_schema.validate_options`).
+    ``options`` are checked against the model's schema (:func:`.model_config.validate_options`).
     """
     cfg = validate_options(kind, options)
     movie = feature_stats([ex.movie_features for ex in train])

@@ -105,6 +105,9 @@ def recut(edited_timeline, music_path: str, options=None, reporter: Optional[Rep
     explain_clips(plan, movie, music)
     name = (f"Re-cut - {os.path.splitext(os.path.basename(movie_path))[0]} x "
             f"{os.path.splitext(os.path.basename(music_path))[0]}")
-    timeline = build_timeline(plan, name=name)
+    timeline = build_timeline(plan, name=name, source_audio=options.source_audio == "on",
+                              beat_markers=options.beat_markers,
+                              beats_s=music.analysis.beats_s,
+                              downbeats_s=music.analysis.downbeats_s)
     reporter.report("Done", 1, 1)
     return RecutResult(plan=plan, timeline=timeline, report=report, movie=movie, music=music)
