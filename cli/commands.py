@@ -4,9 +4,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import List
-
-from trailersmith.core.errors import ParameterError
+from typing import List, Optional, Sequence
 
 from .parser import add_spec_options
 from .progress import progress_reporter
@@ -69,15 +67,20 @@ def options_from_args(args):
                                    backend_options=backend_options))
 
 
-def check_outputs(paths: List[str], overwrite: bool) -> List[str]:
-    """Validate every output path before any work (suffix, folder, writable, no overwrite)."""
-    from trailersmith.adapters.formats import check_output
+def check_outputs(paths: List[str], overwrite: bool, *, inputs: Sequence[str] = (),
+                  movie: Optional[str] = None) -> List[str]:
+    """Validate every output path before any work: suffix, folder, writable, no overwrite, never
+    an input, one file named once (also through links), and a format that can carry the movie's
+    frame rate and timecode span (``movie``, probed here)."""
+    from trailersmith.adapters.formats import check_outputs as check_formats
     from trailersmith.core.fileio import temporary_name
     from trailersmith.core.preflight import check_writable_folder
 
-    out = [check_output(p, overwrite=overwrite) for p in paths]
-    if len(set(out)) != len(out):
-        raise ParameterError("The same output file is named twice; give each -o its own path.")
+    info = None
+    if movie is not None:
+        from trailersmith.core.media import probe_video
+        info = probe_video(movie)
+    out = check_formats(paths, overwrite=overwrite, inputs=list(inputs), movie=info)
     for path in out:  # both the temporary file and the final name must fit in the folder
         longest = max(len(os.path.basename(n).encode()) for n in (path, temporary_name(path)))
         check_writable_folder(os.path.dirname(path), role="Output", name_length=longest)
@@ -91,7 +94,7 @@ def suggest_job(movie: str, music: str, outputs: List[str], options, *, force: b
     from trailersmith.core.pipeline import suggest
     from trailersmith.core.preflight import preflight
 
-    outputs = check_outputs(outputs, force)
+    outputs = check_outputs(outputs, force, inputs=[movie, music], movie=movie)
     preflight(options, movie=movie, music=music)
     with progress_reporter(args) as reporter:
         result = suggest(movie, music, options, reporter)

@@ -42,18 +42,16 @@ def read_edited(path: str, movie: str = None):
 
 
 def run_recut(args) -> int:
-    from trailersmith.adapters import write_timeline
+    from trailersmith.adapters.formats import write_timelines
     from trailersmith.core.recut import recut
 
-    outputs = check_outputs(args.output, args.force)
-    sources = {os.path.realpath(p) for p in (args.edited, args.music, args.movie) if p}
-    if sources & {os.path.realpath(p) for p in outputs}:
-        raise ParameterError("An output names one of the inputs; write the re-cut to a new file.")
+    inputs = [p for p in (args.edited, args.music, args.movie) if p]
+    outputs = check_outputs(args.output, args.force, inputs=inputs, movie=args.movie)
     options = options_from_args(args)
     edited = read_edited(args.edited, args.movie)
     with progress_reporter(args) as reporter:
         result = recut(edited, args.music, options, reporter, movie_path=args.movie)
-    written = [write_timeline(result.timeline, path, overwrite=args.force) for path in outputs]
+    written = write_timelines(result.timeline, outputs, overwrite=args.force)  # all or nothing
     report = {"written": written, **result.report.as_dict()}
     if args.json:
         print(json.dumps(report, indent=1))
