@@ -54,13 +54,27 @@ def _levels(args):
     return logging.ERROR, logging.WARNING
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a closed terminal, a killed job): stop as after Ctrl+C, with one line."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated()
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the CLI; returns the process exit code."""
+    import signal
+    import threading
+
     from trailersmith.core.userdirs import setup_logging
 
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     logs = setup_logging()
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -77,9 +91,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     except UsageError as exc:
         print(f"trailersmith: error: {exc}", file=sys.stderr)
         return 2
-    except (Cancelled, KeyboardInterrupt):
+    except (Cancelled, KeyboardInterrupt) as exc:
         print("trailersmith: interrupted; nothing was written.", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, _Terminated) else 130
+    except BrokenPipeError:  # e.g. `trailersmith shots MOVIE | head`: the reader has enough
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except TrailersmithError as exc:
         print(f"trailersmith: error: {_one_line(exc)}", file=sys.stderr)
         return 2
@@ -91,6 +110,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"trailersmith: unexpected error: {exc.__class__.__name__}: {_one_line(exc)}. "
               f"Re-run with --debug and report the traceback{where}.", file=sys.stderr)
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _one_line(exc: BaseException) -> str:

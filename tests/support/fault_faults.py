@@ -250,7 +250,7 @@ SIGNALS = [
     Case("signal-sigint-mid-analysis", _long, rc=(130, -signal.SIGINT),
          says="interrupt", run=_interrupt(signal.SIGINT)),
     Case("signal-sigterm-mid-analysis", _long, rc=(130, 143), says="interrupt|terminat",
-         run=_interrupt(signal.SIGTERM), xfail="issue 10 'Also' (signals), cli room"),
+         run=_interrupt(signal.SIGTERM)),
     Case("signal-sigkill-mid-analysis-then-rerun", _long, rc=(2,),
          run=_interrupt(signal.SIGKILL, True)),
     Case("signal-sigint-while-training",
