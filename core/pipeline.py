@@ -38,14 +38,12 @@ def suggest(movie_path: str, music_path: str, options: Optional[SuggestOptions] 
     Raises MediaError / ParameterError / ModelUnavailableError with a message that says what to
     do, and Cancelled when the reporter's token is cancelled. Writes nothing but cache entries.
     """
-    import os
 
     from . import problem as problems
     from .assemble import assemble
     from .explain import explain_clips
     from .generators import get_generator
     from .progress import ensure_reporter
-    from .timeline import build_timeline
 
     options = options or SuggestOptions()
     _validate(options)
@@ -78,12 +76,24 @@ def suggest(movie_path: str, music_path: str, options: Optional[SuggestOptions] 
     assignment.shots = parent[np.asarray(assignment.shots, np.int64)]
     plan.music_edits = music.edits
     explain_clips(plan, movie, music)
-    name = (f"Trailer - {os.path.splitext(os.path.basename(movie_path))[0]} x "
-            f"{os.path.splitext(os.path.basename(music_path))[0]}")
-    timeline = build_timeline(plan, name=name, source_audio=options.source_audio == "on",
-                              beat_markers=options.beat_markers,
-                              beats_s=music.analysis.beats_s,
-                              downbeats_s=music.analysis.downbeats_s)
+    timeline = plan_timeline(plan, music, options, title="Trailer", movie_path=movie_path,
+                             music_path=music_path)
     reporter.report("Done", 1, 1)
     return SuggestResult(movie=movie, music=music, assignment=assignment, plan=plan,
                          timeline=timeline)
+
+
+def plan_timeline(plan, music, options, *, title: str, movie_path: str, music_path: str):
+    """The OTIO timeline of ``plan``, named "TITLE - movie x music", with the options' tracks
+    and markers (the movie's own sound, beat markers on the music)."""
+    import os
+
+    from .timeline import build_timeline
+
+    def stem(path: str) -> str:
+        return os.path.splitext(os.path.basename(path))[0]
+
+    return build_timeline(plan, name=f"{title} - {stem(movie_path)} x {stem(music_path)}",
+                          source_audio=options.source_audio == "on",
+                          beat_markers=options.beat_markers, beats_s=music.analysis.beats_s,
+                          downbeats_s=music.analysis.downbeats_s)

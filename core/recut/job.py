@@ -47,8 +47,8 @@ def recut(edited_timeline, music_path: str, options=None, reporter: Optional[Rep
     from ..explain import explain_clips
     from ..generators import get_generator
     from ..options import SuggestOptions, validate
+    from ..pipeline import plan_timeline
     from ..problem import build_problem, frame_values
-    from ..timeline import build_timeline
 
     stages = _stages()
     explicit_movie = movie_path is not None
@@ -103,11 +103,7 @@ def recut(edited_timeline, music_path: str, options=None, reporter: Optional[Rep
                    duration_frames=int(planned[-1]), clips=placed, sections=sections,
                    frame_times_s=shots.frame_times_s if info.variable_frame_rate else None)
     explain_clips(plan, movie, music)
-    name = (f"Re-cut - {os.path.splitext(os.path.basename(movie_path))[0]} x "
-            f"{os.path.splitext(os.path.basename(music_path))[0]}")
-    timeline = build_timeline(plan, name=name, source_audio=options.source_audio == "on",
-                              beat_markers=options.beat_markers,
-                              beats_s=music.analysis.beats_s,
-                              downbeats_s=music.analysis.downbeats_s)
+    timeline = plan_timeline(plan, music, options, title="Re-cut", movie_path=movie_path,
+                             music_path=music_path)
     reporter.report("Done", 1, 1)
     return RecutResult(plan=plan, timeline=timeline, report=report, movie=movie, music=music)
