@@ -21,6 +21,7 @@ import numpy as np
 from ..errors import ParameterError
 from ..fileio import atomic_file, write_atomic
 from ..model import GenerationProblem, ShotList
+from ..options import default
 from ..problem import DEFAULT_BEAT_PERIOD_S, guarded_shots, make_problem
 
 FORMAT = "trailersmith-dataset"
@@ -102,7 +103,8 @@ class PairExample:
                         scenes=np.asarray(self.movie_scenes, np.int64),
                         frame_times_s=None if times is None else np.asarray(times, np.float64))
 
-    def guarded(self, spoiler_guard: float = 0.9) -> Tuple[np.ndarray, np.ndarray]:
+    def guarded(self, spoiler_guard: float = default("spoiler_guard")
+                ) -> Tuple[np.ndarray, np.ndarray]:
         """``(durations_s, starts_before_guard)`` of the shots under the spoiler guard.
 
         From the stored frames exactly as ``suggest`` computes them
@@ -118,11 +120,11 @@ class PairExample:
         end = spoiler_guard * float(d.sum())
         return np.clip(np.minimum(starts + d, end) - starts, 0.0, None), starts < end
 
-    def eligible(self, spoiler_guard: float = 0.9) -> np.ndarray:
+    def eligible(self, spoiler_guard: float = default("spoiler_guard")) -> np.ndarray:
         """The shots a generator may use: ``suggest``'s eligibility rule on this pair."""
         return self.problem(spoiler_guard).eligible
 
-    def problem(self, spoiler_guard: float = 0.9, segments: str = "official"
+    def problem(self, spoiler_guard: float = default("spoiler_guard"), segments: str = "official"
                 ) -> GenerationProblem:
         """The generation problem this pair poses: its movie's shots against its music.
 

@@ -27,6 +27,7 @@ from typing import List
 
 import numpy as np
 
+from ..options import default
 from .dataset import PairExample
 
 
@@ -57,7 +58,8 @@ def make_rule(seed: int = 0, *, content_dim: int = 6, nuisance_dim: int = 4,
 
 
 def make_movie(rule: PlantedRule, rng: np.random.Generator, movie_id: str, *,
-               shots=(60, 100), trailer_shots=(8, 14), spoiler_guard: float = 0.9,
+               shots=(60, 100), trailer_shots=(8, 14),
+               spoiler_guard: float = default("spoiler_guard"),
                noise: float = 0.05, music_noise: float = 0.5, worth_noise: float = 0.3,
                paired: bool = False, shot_detail: float = 1.0, twins: float = 0.0
                ) -> PairExample:

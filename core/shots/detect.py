@@ -10,6 +10,7 @@ from ..errors import ModelUnavailableError, ParameterError
 from ..media import DecodeResult, FrameConsumer, decode_video
 from ..model import ShotList
 from ..progress import Reporter, ensure_reporter
+from ..timebase import seconds_to_frames
 from .boundaries import fade_boundaries, finalize, merge_boundaries
 from .frame_stats import FrameStats
 from .scenes import group_scenes, shot_signatures
@@ -104,11 +105,6 @@ def resolve_detector(name: str) -> str:
     return name
 
 
-def _durations(shots: np.ndarray, times: np.ndarray, fps: float) -> np.ndarray:
-    t = np.append(times, times[-1] + 1.0 / fps) if len(times) else np.zeros(1)
-    return t[shots[:, 1]] - t[shots[:, 0]]
-
-
 def detect_shots(path: str, *, detector: str = "auto",
                  extra_consumers: Sequence[FrameConsumer] = (),
                  reporter: Optional[Reporter] = None, weights: Optional[str] = None,
@@ -161,15 +157,17 @@ def detect_shots(path: str, *, detector: str = "auto",
     n = decoded.info.frame_count
     detected = shot_detector.boundaries(stats)
     fps = decoded.info.fps
-    fades = fade_boundaries(stats.luma, stats.black, min_black_shot=max(1, round(float(fps))))
+    # a second or more of black between a fade-out and a fade-in is a shot of its own
+    fades = fade_boundaries(stats.luma, stats.black,
+                            min_black_shot=max(1, seconds_to_frames(1, fps)))
     shots, kinds, transitions = finalize(merge_boundaries(detected, fades), n)
-    durations = _durations(shots, decoded.frame_times_s, float(fps))
+    shot_list = ShotList(fps=fps, frame_count=n, shots=shots, kinds=kinds,
+                         scenes=np.zeros(len(shots), np.int64), transitions=transitions,
+                         frame_times_s=decoded.frame_times_s)
     signatures = shot_signatures(shots, stats.signatures, stats.signature_stride)
-    scenes = group_scenes(shots, signatures, durations, kinds=kinds)
+    shot_list.scenes = group_scenes(shots, signatures, shot_list.durations_s(), kinds=kinds)
     if evidence is not None:
         evidence.update(luma=stats.luma, black=stats.black, diff=stats.diff, detector=name)
         evidence.update(shot_detector.evidence())
     reporter.report("Finding shots", 1, 1)
-    shot_list = ShotList(fps=fps, frame_count=n, shots=shots, kinds=kinds, scenes=scenes,
-                         transitions=transitions, frame_times_s=decoded.frame_times_s)
     return shot_list, decoded
