@@ -22,6 +22,7 @@ from tests.support.kdenlive_session import KdenliveSession, missing_host_tools
 from trailersmith.adapters import read_timeline, write_timeline
 from trailersmith.core.options import SuggestOptions
 from trailersmith.core.recut import KEEP_MARKER, recut
+from trailersmith.core.recut.retime import ALIGN_SEARCH_BEATS
 
 MISSING = missing_host_tools(["kdenlive", "ffmpeg"])
 pytestmark = [pytest.mark.kdenlive, pytest.mark.slow]
@@ -100,11 +101,17 @@ def test_recut_of_a_project_saved_by_kdenlive(edited_project, version):
         else:
             assert clip.source_start == first - start
     beats = np.round(np.asarray(result.music.analysis.beats_s) * float(fps)).astype(int)
-    spans = (beats[None, :] - beats[:, None]).ravel()
     for prev, clip in zip(plan.clips, plan.clips[1:]):
         offset = np.min(np.abs(beats - clip.record_start))
         if prev.tags.get("recut") == "kept":
-            assert offset <= np.min(np.abs(spans - prev.length)) + 1
+            # The kept clip starts on a beat; its end can only be as close to one as a start
+            # among the nearby beats allows (the retimer looks ALIGN_SEARCH_BEATS beats around
+            # the planned cut; on this real track the best span anywhere is not always nearby).
+            k = int(np.searchsorted(beats, prev.record_start))
+            assert beats[k] == prev.record_start or plan.clips.index(prev) == 0
+            nearby = beats[max(k - ALIGN_SEARCH_BEATS, 0):k + ALIGN_SEARCH_BEATS + 1]
+            best = min(np.min(np.abs(beats - (b + prev.length))) for b in nearby)
+            assert offset <= best + 1, (offset, best, prev.record_start, prev.length)
         else:
             assert offset == 0
     used = np.zeros(movie.frame_count, int)
