@@ -75,6 +75,8 @@ class _Reader:
             element = self.by_id.get(track_ref.get("producer"))
             if element is None or track_ref.get("producer") == "black_track":
                 continue
+            if element.tag not in ("tractor", "playlist"):
+                continue  # Kdenlive 26 lists a bare bin <producer> among a sequence's tracks
             track = self._track(element)
             (audio if track.kind == otio.schema.TrackKind.Audio else video).append(track)
         timeline = otio.schema.Timeline(name=self.name)

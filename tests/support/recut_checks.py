@@ -5,16 +5,24 @@ import numpy as np
 
 
 def check_recut_plan(result, frame_count: int, spoiler_guard: float) -> None:
-    """Every cut on a beat of the new track (a kept clip's exact length may end it between beats,
-    but no further from one than the track's best beat-to-beat span allows, +1 frame); no source
-    frame twice; nothing after the spoiler guard."""
+    """Every cut on a beat of the new track; no source frame twice; nothing after the guard.
+
+    A kept clip starts on a beat, but its exact length may end it between beats: no further from
+    one than a start among the nearby beats allows (+1 frame), since the retimer looks
+    ``ALIGN_SEARCH_BEATS`` beats around the planned cut.
+    """
+    from trailersmith.core.recut.retime import ALIGN_SEARCH_BEATS
+
     plan = result.plan
     beats = np.round(np.asarray(result.music.analysis.beats_s) * float(plan.fps)).astype(int)
-    spans = (beats[None, :] - beats[:, None]).ravel()
     for prev, clip in zip(plan.clips, plan.clips[1:]):
         offset = np.min(np.abs(beats - clip.record_start))
         if prev.tags.get("recut") == "kept":
-            assert offset <= np.min(np.abs(spans - prev.length)) + 1
+            k = int(np.searchsorted(beats, prev.record_start))
+            assert prev.record_start == 0 or beats[k] == prev.record_start
+            nearby = beats[max(k - ALIGN_SEARCH_BEATS, 0):k + ALIGN_SEARCH_BEATS + 1]
+            best = min(np.min(np.abs(beats - (b + prev.length))) for b in nearby)
+            assert offset <= best + 1, (offset, best, prev.record_start, prev.length)
         else:
             assert offset == 0
     used = np.zeros(frame_count, int)
