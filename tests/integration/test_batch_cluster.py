@@ -85,8 +85,8 @@ def test_a_killed_node_loses_no_film_and_leaves_no_corrupt_entry(tmp_path, clips
     loads, saves = [], []
     real_load, real_save = StageCache.load, StageCache.save
 
-    def load(self, stage, key):
-        hit = real_load(self, stage, key)
+    def load(self, stage, key, **checks):
+        hit = real_load(self, stage, key, **checks)
         loads.append((stage, hit is not None))
         return hit
 
