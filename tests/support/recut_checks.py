@@ -5,7 +5,8 @@ import numpy as np
 
 
 def check_recut_plan(result, frame_count: int, spoiler_guard: float) -> None:
-    """Every cut on a beat of the new track; no source frame twice; nothing after the guard.
+    """Clips back to back from frame 0 to the new music's end; every cut on a beat of the new
+    track; no source frame twice; nothing after the guard.
 
     A kept clip starts on a beat, but its exact length may end it between beats: no further from
     one than a start among the nearby beats allows (+1 frame), since the retimer looks
@@ -14,6 +15,10 @@ def check_recut_plan(result, frame_count: int, spoiler_guard: float) -> None:
     from trailersmith.core.recut.retime import ALIGN_SEARCH_BEATS
 
     plan = result.plan
+    assert plan.duration_frames == round(result.music.analysis.duration_s * plan.fps)
+    assert plan.clips[0].record_start == 0 and plan.clips[-1].record_end == plan.duration_frames
+    for a, b in zip(plan.clips, plan.clips[1:]):
+        assert a.record_end == b.record_start
     beats = np.round(np.asarray(result.music.analysis.beats_s) * float(plan.fps)).astype(int)
     for prev, clip in zip(plan.clips, plan.clips[1:]):
         offset = np.min(np.abs(beats - clip.record_start))
