@@ -92,7 +92,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"trailersmith: error: {exc}", file=sys.stderr)
         return 2
     except (Cancelled, KeyboardInterrupt) as exc:
-        print("trailersmith: interrupted; nothing was written.", file=sys.stderr)
+        kept = getattr(exc, "kept", None)  # set where finished work was kept on purpose
+        print(f"trailersmith: interrupted; {kept or 'nothing was written'}.", file=sys.stderr)
         return 143 if isinstance(exc, _Terminated) else 130
     except BrokenPipeError:  # e.g. `trailersmith shots MOVIE | head`: the reader has enough
         import os

@@ -6,7 +6,7 @@ import math
 import os
 import sys
 
-from trailersmith.core.errors import ParameterError
+from trailersmith.core.errors import Cancelled, ParameterError
 from trailersmith.core.options import option
 
 from .parser import add_spec_options, spec_type
@@ -166,11 +166,20 @@ def run_train(args) -> int:
     opts = TrainOptions(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                         seed=args.seed, val_fraction=args.val_fraction, patience=args.patience,
                         threads=args.threads, device=args.device)
-    with progress_reporter(args) as reporter:
-        report = train(args.generator, examples, args.output, options=opts,
-                       model_options=model_options,
-                       backend=index.get("backend", "unknown"), resume=args.resume,
-                       reporter=reporter)
+    resume_path = args.output + ".resume"
+    resume_before = _mtime(resume_path)
+    try:
+        with progress_reporter(args) as reporter:
+            report = train(args.generator, examples, args.output, options=opts,
+                           model_options=model_options,
+                           backend=index.get("backend", "unknown"), resume=args.resume,
+                           reporter=reporter)
+    except (KeyboardInterrupt, Cancelled) as exc:
+        # Epochs already run are not thrown away: the best weights and the resume state stay.
+        if _mtime(resume_path) not in (None, resume_before):
+            exc.kept = (f"the best weights so far are in {args.output}; continue with the same "
+                        "command and --resume")
+        raise
     if args.json:
         print(json.dumps(_json_safe(report.as_dict()), indent=1))
     else:
@@ -181,6 +190,13 @@ def run_train(args) -> int:
               f"{report.train_pairs} training / {report.val_pairs} validation pairs -> "
               f"{args.output}")
     return 0
+
+
+def _mtime(path: str):
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
 
 
 def run_eval(args) -> int:
