@@ -54,7 +54,7 @@ def _make_thread_class():
 
     class _JobThread(QThread):
         reported = Signal(object)
-        ended = Signal(str, object)  # "ok" | "cancelled" | "error", payload
+        ended = Signal(str, object)  # "ok" | "cancelled" | "error" | "crashed", payload
 
         def __init__(self, job: Callable[[Reporter], Any], token: CancelToken) -> None:
             super().__init__()
@@ -79,8 +79,9 @@ def _make_thread_class():
             except TrailersmithError as exc:
                 self.ended.emit("error", error_sentence(exc))
             except Exception as exc:  # noqa: BLE001 - every failure must reach the user
-                log.exception("the panel's background job failed")
-                self.ended.emit("error", error_sentence(exc))
+                # Logged in the UI thread once this one has ended: formatting a traceback here
+                # crashed the interpreter (SIGSEGV in ast.parse) in a long-lived test process.
+                self.ended.emit("crashed", exc)
             else:
                 self.ended.emit("ok", result)
 
@@ -154,5 +155,9 @@ class JobRunner:
         elif kind == "cancelled":
             self.signals.cancelled.emit()
         else:
+            if kind == "crashed":  # an unexpected exception: its traceback goes to the log
+                log.error("the panel's background job failed",
+                          exc_info=(type(payload), payload, payload.__traceback__))
+                payload = error_sentence(payload)
             self.signals.failed.emit(payload)
         self.signals.finished.emit()

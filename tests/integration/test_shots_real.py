@@ -64,18 +64,22 @@ def test_bbb_transnetv2_structure(bbb_transnet, media_path):
     shots, _ = bbb_transnet
     s = shots.shots
     assert s[0, 0] == 0 and s[-1, 1] == 14315 and (s[1:, 0] == s[:-1, 1]).all()
-    # Fade-out, black, fade-in at 7165-7224 and 11053-11102. A second or more of black (the
-    # first: 24 frames) is a shot of its own, so it is bounded by the fade-out and the fade-in;
-    # a shorter black is one gradual boundary inside it.
-    long_black = (7183, 7206)
-    inside = [c for c in shots.cuts if 7165 - 2 <= c <= 7224 + 2]
-    assert len(inside) == 2 and all(long_black[0] - 2 <= c <= long_black[1] + 1 for c in inside)
-    for first, last, black in ((11053, 11102, (11062, 11084)),):
+    # Fade-out, black, fade-in at 7165-7224 and 11053-11102, about a second of black each. Black
+    # of a second or more is a shot of its own, bounded by the fade-out and the fade-in; shorter
+    # black is one gradual boundary inside it. Near one second either reading is right, so both
+    # are accepted, and each must be exact about where the black is.
+    for first, last, black in ((7165, 7224, (7183, 7206)), (11053, 11102, (11062, 11084))):
         inside = [c for c in shots.cuts if first - 2 <= c <= last + 2]
-        assert len(inside) == 1 and black[0] <= inside[0] <= black[1]
-        kind = shots.kinds[shots.cuts.index(inside[0]) + 1]
-        assert kind == "gradual"
-        assert any(a <= first + 3 and b >= last - 3 for a, b in shots.transitions.tolist())
+        assert len(inside) in (1, 2), inside
+        assert all(black[0] - 2 <= c <= black[1] + 2 for c in inside), inside
+        if len(inside) == 2:  # the black shot itself, nearly all of the black
+            assert inside[1] - inside[0] >= black[1] - black[0] - 3, inside
+        for cut in inside:
+            assert shots.kinds[shots.cuts.index(cut) + 1] == "gradual", cut
+        fading = [f for f in range(first + 3, last - 2) if not black[0] - 3 <= f <= black[1] + 3]
+        spans = shots.transitions.tolist()
+        uncovered = [f for f in fading if not any(a <= f <= b for a, b in spans)]
+        assert not uncovered, (uncovered[:5], spans)
     # The opening fade from black is recorded but starts no shot.
     assert not [c for c in shots.cuts if c <= 50]
     assert any(a <= 10 and b >= 40 for a, b in shots.transitions.tolist())
