@@ -190,7 +190,22 @@ class FakeFolder:
         return False
 
 
-class FakeMediaPoolItem:
+class _Renamable:
+    """``GetName``, ``SetName`` and ``GetUniqueId``, as Resolve's media pool items and timelines
+    have them (``self.name``, ``self.uid``)."""
+
+    def GetName(self):
+        return self.name
+
+    def SetName(self, name):
+        self.name = name
+        return True
+
+    def GetUniqueId(self):
+        return self.uid
+
+
+class FakeMediaPoolItem(_Renamable):
     """A clip in the media pool (a file, or a timeline's own pool entry)."""
 
     def __init__(self, path: str = "", *, kind: str = "Video", fps: float = 24.0,
@@ -205,17 +220,7 @@ class FakeMediaPoolItem:
         self.markers = {}
         self.uid = _uid()
 
-    def GetName(self):
-        return self.name
-
-    def SetName(self, name):
-        self.name = name
-        return True
-
     def GetMediaId(self):
-        return self.uid
-
-    def GetUniqueId(self):
         return self.uid
 
     def GetTimeline(self):
@@ -373,7 +378,7 @@ class FakeMediaPool:
         return self._find_by_path(path, folders)
 
 
-class FakeTimeline:
+class FakeTimeline(_Renamable):
     def __init__(self, name: str, *, rate: float, start_frame: int):
         self.name = name
         self.rate = rate
@@ -383,15 +388,6 @@ class FakeTimeline:
         self.uid = _uid()
         self.pool_item = FakeMediaPoolItem(kind="Timeline", name=name, timeline=self)
 
-    def GetName(self):
-        return self.name
-
-    def SetName(self, timelineName):
-        self.name = timelineName
-        return True
-
-    def GetUniqueId(self):
-        return self.uid
 
     def GetMediaPoolItem(self):
         return self.pool_item
