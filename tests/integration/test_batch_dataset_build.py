@@ -38,7 +38,8 @@ def test_dataset_build_on_ray_matches_the_in_process_build(tmp_path, media_path)
     assert [p["id"] for p in here] == [p["id"] for p in ray] == ["movie0__trailer0",
                                                                  "movie1__trailer1"]
     for a, b in zip(here, ray):
-        assert a["report"] == b["report"]
+        # Figures equal up to float summation order (Ray workers run other BLAS threads).
+        assert a["report"] == pytest.approx(b["report"], rel=1e-6)
         with np.load(tmp_path / "here" / a["file"]) as x, \
                 np.load(tmp_path / "ray" / b["file"]) as y:
             assert x.files == y.files

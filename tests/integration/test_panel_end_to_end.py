@@ -97,7 +97,10 @@ def test_panel_suggests_exports_and_sends_on_real_media(panel_in_resolve, excerp
     # the UI thread kept running its event loop during the whole analysis
     longest_pause = max(b - a for a, b in zip(ticks, ticks[1:]))
     print(f"run {run.elapsed_s:.1f} s, longest UI pause {longest_pause:.3f} s")
-    assert longest_pause < 1.0  # a blocked UI thread would pause for the whole run
+    # A blocked UI thread would pause for the whole run; a loaded machine stalls it briefly.
+    assert run.elapsed_s > 3.0, "the run is too short to tell a blocked UI from a busy one"
+    assert longest_pause < 0.4 * run.elapsed_s
+    assert len(ticks) >= 0.25 * run.elapsed_s / 0.05, len(ticks)
     plan = run.result.plan
     assert panel.message_label.property("kind") == "ok", panel.message_label.text()
     assert len(plan.clips) >= 3 and len(run.thumbnails) == len(plan.clips)

@@ -170,6 +170,24 @@ class KdenliveSession:
                "--object-path", path, "--method", *method]
         self._spawn(cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
+    def save_project(self, project: Path, written: bytes, timeout: float = 60) -> None:
+        """File > Save, then wait until ``project`` differs from ``written`` and no box is open.
+
+        Kdenlive 22.12 (document version 1.04) tells once that it upgraded our 1.00 document and
+        kept a backup copy; that notice is the only box accepted here.
+        """
+        self.trigger_action("file_save")
+        backup = project.with_name(f"{project.stem}_backup0.kdenlive")
+
+        def saved():
+            for wid, title in self.dialogs():
+                if title.startswith("Information") and backup.exists():
+                    self.press_return(wid)
+            return project.read_bytes() != written and not self.dialogs()
+
+        self.wait_for(saved, timeout, "Kdenlive to save the project")
+        time.sleep(1)
+
     def press_return(self, window_id: str):
         """Focus ``window_id`` and press Return (accepts a message box's default button)."""
         self.keys(window_id, "Return")
