@@ -10,6 +10,8 @@ What it can carry: SMPTE timecode only, so only 24, 25, 30, 48, 50, 60 fps and t
 rates, and no time past 24:00:00:00 (a movie whose timecode runs through midnight cannot be cut
 from it). One line per field: names and paths with control characters are escaped. With the
 shots' own sound on (``source_audio``), each event is channel ``B``: picture and sound linked.
+An EDL has one picture track, so a title card's placeholder ("Video 2" in the timeline) becomes
+a black event (reel ``BL``) after the last shot, its clip name TITLE and its marker a comment.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from ..core.timebase import (
     rate_label,
     timecode_to_frames,
 )
+from ..core.timeline import TITLE_CLIP_NAME, is_title_card
 from ._files import one_line_copy
 
 _CHANNEL = re.compile(r"^(\d{3,}\s+\S+\s+)V(\s)")
@@ -68,7 +71,7 @@ def write_to_string(timeline, *, root: str = "") -> str:
     import opentimelineio as otio
 
     _check(timeline)
-    copy = one_line_copy(timeline, paths=True)
+    copy = _title_as_black(one_line_copy(timeline, paths=True))
     start = timeline.global_start_time
     if start is not None and start.value > 0:
         # The adapter counts record time from 0; a leading gap moves it to the timeline's start.
@@ -80,6 +83,38 @@ def write_to_string(timeline, *, root: str = "") -> str:
         # together) is how CMX 3600 says so, one linked event per shot.
         text = "\n".join(_CHANNEL.sub(r"\1B\2", line) for line in text.split("\n"))
     return text
+
+
+def _title_as_black(timeline):
+    """``timeline`` with its title card moved from its own track onto the picture track as a
+    black (``BL``) event named TITLE, so the one video track an EDL holds says where it goes."""
+    import opentimelineio as otio
+
+    video = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video]
+    for track in video[1:]:
+        titles = [c for c in track.find_clips() if is_title_card(c)]
+        if len(titles) != len(list(track.find_clips())):
+            continue  # not a title track: the adapter's one-track check says so
+        index = timeline.tracks.index(track)
+        del timeline.tracks[index]
+        picture = video[0]
+        for title in titles:
+            at = track.range_of_child(title)
+            while len(picture) and isinstance(picture[-1], otio.schema.Gap):
+                del picture[-1]
+            shortfall = at.start_time - picture.duration()
+            if shortfall.value > 0:
+                picture.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(
+                    duration=shortfall)))
+            black = otio.schema.Clip(
+                name=TITLE_CLIP_NAME, source_range=otio.opentime.TimeRange(
+                    otio.opentime.RationalTime(0, at.duration.rate), at.duration),
+                media_reference=otio.schema.GeneratorReference(generator_kind="black"),
+                metadata={"cmx_3600": {"reel": "BL"}})
+            for marker in title.markers:
+                black.markers.append(marker.deepcopy())
+            picture.append(black)
+    return timeline
 
 
 def write_to_file(timeline, path: str) -> None:

@@ -156,3 +156,30 @@ def test_melt_plays_the_shots_own_sound_only_when_asked(tmp_path):
 
     assert tone_share(True) > 0.3
     assert tone_share(False) < 0.01
+
+
+def test_melt_renders_the_title_card_as_black_over_the_gap_after_the_shots(tmp_path):
+    """--title-card: the shots up to the title's frame, then the TITLE colour clip on V2 (black)
+    to the music's end, which still plays."""
+    import av
+
+    movie, music = tmp_path / "movie.mp4", tmp_path / "music.wav"
+    make_movie(movie, "24", 20, timecode="01:00:00:00")
+    info = probe_video(str(movie))
+    plan = make_plan(info, music, [(100, 148), (10, 58), (300, 348)])
+    title = plan.duration_frames
+    plan.duration_frames, plan.title_start_frame = title + 72, title
+    make_music(music, plan.duration_frames / 24)
+    project = write_timeline(build_timeline(plan, name="title"), tmp_path / "title.kdenlive")
+    rendered = tmp_path / "title.mkv"
+    render(project, rendered)
+    with av.open(str(rendered)) as container:
+        levels = np.array([frame.to_ndarray(format="gray").mean()
+                           for frame in container.decode(video=0)])
+    assert len(levels) == plan.duration_frames
+    codes = frame_codes(rendered)[:title]
+    expected = np.concatenate([np.arange(c.source_start, c.source_end) for c in plan.clips])
+    assert np.mean(codes == expected) >= 0.98
+    assert levels[:title].min() > 40 and levels[title + 1:].max() < 5  # the title: black
+    sound = mono_pcm(rendered)
+    assert np.sqrt(np.mean(sound[-16000:] ** 2)) > 0.02  # the music plays under the title
