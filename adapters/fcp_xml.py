@@ -8,13 +8,15 @@ What it can carry: a ``<rate>`` is an integer ``timebase`` with an ``ntsc`` flag
 writes SMPTE timecode, so only 24, 25, 30, 48, 50, 60 fps and their /1.001 rates. XML 1.0 cannot
 hold control characters: names are escaped, paths are percent-encoded in their URLs. With the
 shots' own sound on "Audio 2", each shot's picture and sound clip items are joined by ``<link>``
-elements (the adapter writes none), so an editor moves them together.
+elements (the adapter writes none), so an editor moves them together. A title card's
+placeholder is FCP's own placeholder, a Slug generator (``<generatoritem>``) named TITLE.
 """
 from __future__ import annotations
 
 from ..core.errors import ParameterError
 from ..core.fileio import write_atomic
 from ..core.timebase import is_smpte_rate, rate_label
+from ..core.timeline import is_title_card
 from ._files import one_line_copy, path_to_url, url_to_path
 
 
@@ -39,12 +41,28 @@ def write_to_string(timeline, *, root: str = "") -> str:
         raise ParameterError(f"Cannot write this timeline as FCP7 XML: {problem}.")
     copy = one_line_copy(timeline)
     for clip in copy.find_clips():
+        if is_title_card(clip):
+            clip.media_reference = _slug(clip)
+            for marker in clip.markers:  # FCP's <marker><comment>, which the adapter leaves out
+                marker.metadata["fcp_xml"] = {"comment": marker.comment}
+            continue
         for reference in clip.media_references().values():
             url = getattr(reference, "target_url", None)
             if url and "://" not in url:
                 reference.target_url = path_to_url(url)
     text = otio.adapters.write_to_string(copy, adapter_name="fcp_xml")
     return _linked(text, timeline) if _source_audio_index(timeline) is not None else text
+
+
+def _slug(clip):
+    """FCP 7's placeholder generator (Slug, a black matte) for the title card."""
+    import opentimelineio as otio
+
+    return otio.schema.GeneratorReference(
+        name="Slug", generator_kind="Slug",
+        available_range=clip.media_reference.available_range,
+        metadata={"fcp_xml": {"effectcategory": "Matte", "effecttype": "generator",
+                              "mediatype": "video"}})
 
 
 def _source_audio_index(timeline):

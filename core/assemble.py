@@ -99,7 +99,8 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
              usable_end: int, quality: np.ndarray, frame_value: Optional[np.ndarray] = None,
              eligible: Optional[np.ndarray] = None, edges: Optional[np.ndarray] = None,
              used: Optional[np.ndarray] = None,
-             cut_cost: Optional[np.ndarray] = None) -> CutPlan:
+             cut_cost: Optional[np.ndarray] = None,
+             title_start_s: Optional[float] = None) -> CutPlan:
     """Place ``assignment`` on the timeline; see the module docstring.
 
     Parameters
@@ -122,9 +123,17 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
         Per source frame, 1 where cutting just before it would split a spoken line
         (:func:`.features.speech.cut_costs`); a long shot's window then starts and ends
         outside speech where one such window exists.
+    title_start_s
+        With a title card: the segments end there (:func:`.music.title.analysis_until`,
+        as :func:`.problem.shots_music` gave the generator) and the plan's
+        ``title_start_frame`` marks it; the plan still lasts as long as the music.
     """
     fps = shots.fps
-    edges = segment_frames(music, fps) if edges is None else np.asarray(edges, np.int64)
+    filled = music
+    if title_start_s is not None:
+        from .music.title import analysis_until
+        filled = analysis_until(music, title_start_s)
+    edges = segment_frames(filled, fps) if edges is None else np.asarray(edges, np.int64)
     n_frames = shots.frame_count
     free = np.ones(n_frames, bool)
     if eligible is not None:
@@ -171,9 +180,12 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
     clips.sort(key=lambda c: c.record_start)
     sections = [(seconds_to_frames(a, fps), seconds_to_frames(b, fps), f"Section {k + 1}")
                 for k, (a, b) in enumerate(np.asarray(music.sections_s).reshape(-1, 2))]
+    title = None if title_start_s is None else int(edges[-1])
+    end = int(edges[-1]) if title is None else seconds_to_frames(music.duration_s, fps)
     return CutPlan(movie=movie, music_path=music.path, music_duration_s=music.duration_s, fps=fps,
-                   duration_frames=int(edges[-1]), clips=clips, sections=sections,
-                   frame_times_s=shots.frame_times_s if movie.variable_frame_rate else None)
+                   duration_frames=end, clips=clips, sections=sections,
+                   frame_times_s=shots.frame_times_s if movie.variable_frame_rate else None,
+                   title_start_frame=title)
 
 
 def _fallback(values, rng, quality, free, length, chosen, usable_end):

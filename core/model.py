@@ -152,7 +152,8 @@ class PlacedClip:
 
 @dataclass
 class CutPlan:
-    """The assembled trailer: clips back to back from frame 0 to ``duration_frames`` at ``fps``."""
+    """The assembled trailer: clips back to back from frame 0 to ``duration_frames`` at ``fps``
+    (to ``title_start_frame`` when the end is kept for a title card)."""
 
     movie: VideoInfo
     music_path: str
@@ -165,3 +166,12 @@ class CutPlan:
     #: The music as edited to a spot length: ``[(source_start_s, source_end_s), ...]`` played
     #: back to back from timeline 0 (None: the whole track from its start).
     music_edits: Optional[list] = None
+    #: With a title card: where the shots stop and the title starts, on the music's last big
+    #: hit; the title runs to ``duration_frames`` (None: no title card).
+    title_start_frame: Optional[int] = None
+
+    @property
+    def shots_end_frame(self) -> int:
+        """Where the clips end: the title card's start, else the music's end."""
+        return int(self.duration_frames if self.title_start_frame is None
+                   else self.title_start_frame)

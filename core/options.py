@@ -196,6 +196,9 @@ SPEC: Tuple[Option, ...] = (
            "(there, muted) or on", choices=lambda: SOURCE_AUDIO, commands=_SUGGEST),
     Option("beat_markers", str, "downbeats", "markers on the music clip to snap edits to",
            choices=lambda: BEAT_MARKERS, commands=_SUGGEST),
+    Option("title_card", float, 0.0, "keep the trailer's end, from the music's last big hit "
+           "about SECONDS before its end, for a title: a TITLE placeholder on Video 2 "
+           "(0 = none)", minimum=0.0, maximum=60.0, metavar="SECONDS", commands=_SUGGEST),
     Option("cache_dir", str, None, "analysis cache folder (default: the user cache folder, or "
            "$TRAILERSMITH_CACHE)", metavar="DIR", path=True, commands=_MOVIE + ("music",)),
 )
@@ -248,6 +251,7 @@ class SuggestOptions:
     generator_options: Dict = field(default_factory=dict)
     source_audio: str = default("source_audio")
     beat_markers: str = default("beat_markers")
+    title_card: float = default("title_card")
     cache_dir: Optional[str] = default("cache_dir")
 
 

@@ -54,11 +54,13 @@ def suggest(movie_path: str, music_path: str, options: Optional[SuggestOptions] 
     probe_video(movie_path)
     check_file(music_path, "Music")
     music = analyze_music_track(music_path, options, reporter)
+    title_s = title_start(music, options)  # a title too long for the music fails before the movie
     movie = analyze_movie(movie_path, options, reporter)
     reporter.report("Choosing shots", 0, 1)
+    filled = problems.shots_music(music, title_s)  # with a title card: the music before it
     # More segments than usable shots: long shots offer several non-overlapping windows.
-    windows, parent = problems.windowed_movie(movie, music, options.spoiler_guard)
-    problem, usable_end = problems.build_problem(windows, music, options.spoiler_guard)
+    windows, parent = problems.windowed_movie(movie, filled, options.spoiler_guard)
+    problem, usable_end = problems.build_problem(windows, filled, options.spoiler_guard)
     assignment = generator(problem, rng=np.random.default_rng(options.seed),
                            **options.generator_options)
     reporter.report("Assembling", 0, 1)
@@ -67,7 +69,8 @@ def suggest(movie_path: str, music_path: str, options: Optional[SuggestOptions] 
                     quality=windows.shot_quality, eligible=problem.eligible,
                     frame_value=problems.frame_values(movie, usable_end),
                     cut_cost=cut_costs(movie.frame_state, movie.shots.frame_times_s,
-                                       float(movie.shots.fps)))
+                                       float(movie.shots.fps)),
+                    title_start_s=title_s)
     for clip in plan.clips:  # windows back to the movie's own shots
         clip.shot = int(parent[clip.shot])
         grown = [int(parent[s]) for s in clip.extended_with]
@@ -81,6 +84,14 @@ def suggest(movie_path: str, music_path: str, options: Optional[SuggestOptions] 
     reporter.report("Done", 1, 1)
     return SuggestResult(movie=movie, music=music, assignment=assignment, plan=plan,
                          timeline=timeline)
+
+
+def title_start(music, options) -> Optional[float]:
+    """Where the title card starts on the (edited) music, or None without ``--title-card``."""
+    if not options.title_card:
+        return None
+    from .music.title import title_start_s
+    return title_start_s(music.analysis, music.waveform, float(options.title_card))
 
 
 def plan_timeline(plan, music, options, *, title: str, movie_path: str, music_path: str):

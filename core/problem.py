@@ -78,6 +78,23 @@ def make_problem(*, shot_features, durations_s, before_guard, scenes, segment_fe
         beat_period_s=float(beat_period_s))
 
 
+def shots_music(music, title_start_s: Optional[float] = None):
+    """The music the shots fill: ``music`` itself, or with a title card starting at
+    ``title_start_s`` its part before that (:func:`.music.title.analysis_until`), segment
+    features and cues kept for the segments left (a prefix, so indices still match)."""
+    if title_start_s is None:
+        return music
+    from .music.title import analysis_until
+
+    analysis = analysis_until(music.analysis, title_start_s)
+    count = len(analysis.cuts_s) + 1
+    total = len(music.analysis.cuts_s) + 1
+    cues = {k: (np.asarray(v)[:count] if np.ndim(v) and len(v) == total else v)
+            for k, v in music.segment_cues.items()}
+    return dataclasses.replace(music, analysis=analysis, segment_cues=cues,
+                               segment_features=np.asarray(music.segment_features)[:count])
+
+
 def build_problem(movie, music, spoiler_guard: float) -> Tuple[GenerationProblem, int]:
     """The problem ``suggest`` solves for a MovieAnalysis and a MusicResult, and the usable end
     frame.

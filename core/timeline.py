@@ -38,6 +38,10 @@ def track_name(kind: str, number: int) -> str:
 VIDEO_TRACK_NAME = track_name("Video", 1)
 AUDIO_TRACK_NAME = track_name("Audio", 1)
 SOURCE_AUDIO_TRACK_NAME = track_name("Audio", 2)  # the shots' own sound
+TITLE_TRACK_NAME = track_name("Video", 2)  # the title card's placeholder, over the shots
+TITLE_CLIP_NAME = "TITLE"
+#: The placeholder's media: OTIO's generator of a solid colour (no file), black.
+TITLE_GENERATOR = "SolidColor"
 BEAT_MARKER_CHOICES = ("none", "downbeats", "beats")
 
 
@@ -46,10 +50,14 @@ def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequenc
                    beats_s: Sequence[float] = (), downbeats_s: Sequence[float] = ()):
     """Build the trailer timeline: shots on "Video 1", the music on "Audio 1", markers.
 
+    With a title card (``plan.title_start_frame``), "Video 1" ends in a gap from the title's
+    start to the music's end, and a last track "Video 2" holds a gap up to it, then one
+    placeholder clip named TITLE (:func:`is_title_card`) to the end, with a marker saying so.
+
     Parameters
     ----------
     plan : CutPlan
-        Clips back to back from frame 0 to ``plan.duration_frames`` at ``plan.fps``.
+        Clips back to back from frame 0 to ``plan.shots_end_frame`` at ``plan.fps``.
     name : str
         Timeline name, as the editor will show it.
     section_labels : sequence of str, optional
@@ -94,10 +102,15 @@ def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequenc
         "music_duration_s": float(plan.music_duration_s),
         "duration_frames": int(plan.duration_frames), "source_audio": bool(source_audio),
     }
+    if plan.title_start_frame is not None:
+        timeline.metadata[METADATA_KEY]["title_start_frame"] = int(plan.title_start_frame)
 
     video = otio.schema.Track(name=VIDEO_TRACK_NAME, kind=otio.schema.TrackKind.Video)
     for placed in plan.clips:
         video.append(_video_clip(plan, placed, fps))
+    title = plan.title_start_frame
+    if title is not None:
+        video.append(otio.schema.Gap(source_range=time_range(0, plan.duration_frames - title, fps)))
     audio = otio.schema.Track(name=AUDIO_TRACK_NAME, kind=otio.schema.TrackKind.Audio)
     if plan.music_edits:  # a spot length: one clip per edit range, markers in each
         for clip, shift, window in _music_edit_clips(plan, fps):
@@ -112,6 +125,8 @@ def build_timeline(plan: CutPlan, *, name: str, section_labels: Optional[Sequenc
     timeline.tracks.append(audio)
     if source_audio:
         timeline.tracks.append(_source_audio_track(video))
+    if title is not None:
+        timeline.tracks.append(_title_track(title, int(plan.duration_frames), fps))
 
     labels = _labels(plan, section_labels)
     for number, ((first, end, _label), label) in enumerate(zip(plan.sections, labels), start=1):
@@ -174,6 +189,41 @@ def _video_clip(plan: CutPlan, placed: PlacedClip, fps: Fraction):
         color=otio.schema.MarkerColor.GREEN, marked_range=time_range(first, 1, fps),
         comment=f"{why} (score {placed.score:.2f})"))
     return clip
+
+
+def is_title_card(item) -> bool:
+    """True for the title card's placeholder clip (not movie material: readers skip it): ours
+    by its metadata, or, read back from a format that drops metadata, a clip named TITLE whose
+    media is no file (a generator, a colour, an EDL's black)."""
+    import opentimelineio as otio
+
+    meta = (getattr(item, "metadata", None) or {}).get(METADATA_KEY) or {}
+    if meta.get("title_card"):
+        return True
+    return (isinstance(item, otio.schema.Clip) and item.name == TITLE_CLIP_NAME
+            and not isinstance(item.media_reference, otio.schema.ExternalReference))
+
+
+def _title_track(start: int, end: int, fps: Fraction):
+    """"Video 2": a gap to ``start``, then the TITLE placeholder (a black solid) to ``end``."""
+    import opentimelineio as otio
+
+    length = end - start
+    track = otio.schema.Track(name=TITLE_TRACK_NAME, kind=otio.schema.TrackKind.Video)
+    track.append(otio.schema.Gap(source_range=time_range(0, start, fps)))
+    clip = otio.schema.Clip(name=TITLE_CLIP_NAME, source_range=time_range(0, length, fps))
+    reference = otio.schema.GeneratorReference(
+        name=TITLE_CLIP_NAME, generator_kind=TITLE_GENERATOR,
+        parameters={"color": [0.0, 0.0, 0.0, 1.0]}, available_range=time_range(0, length, fps))
+    clip.set_media_references({MEDIA_KEY: reference}, MEDIA_KEY)
+    seconds = float(frames_to_seconds(length, fps))
+    clip.metadata[METADATA_KEY] = {"title_card": True, "seconds": seconds}
+    clip.markers.append(otio.schema.Marker(
+        name=TITLE_CLIP_NAME, color=otio.schema.MarkerColor.PURPLE,
+        marked_range=time_range(0, 1, fps),
+        comment=f"Title card: put the title here, {seconds:.1f} s from the last hit"))
+    track.append(clip)
+    return track
 
 
 def _music_edit_clips(plan: CutPlan, fps: Fraction) -> list:
@@ -279,6 +329,11 @@ def _check_plan(plan: CutPlan) -> None:
                                  f"{placed.source_start}-{placed.source_end} outside the movie's "
                                  f"{plan.movie.frame_count} frames; rebuild the plan.")
         position = placed.record_end
-    if position != plan.duration_frames:
-        raise ParameterError(f"Cut plan clips end at frame {position} but the music lasts "
-                             f"{plan.duration_frames} frames; rebuild the plan.")
+    title = plan.title_start_frame
+    if title is not None and not 0 < title < plan.duration_frames:
+        raise ParameterError(f"Cut plan's title card starts at frame {title}, outside the "
+                             f"music's {plan.duration_frames} frames; rebuild the plan.")
+    if position != plan.shots_end_frame:
+        what = ("the title card starts at" if title is not None else "the music lasts")
+        raise ParameterError(f"Cut plan clips end at frame {position} but {what} "
+                             f"{plan.shots_end_frame} frames; rebuild the plan.")

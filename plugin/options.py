@@ -1,9 +1,9 @@
 """The few options an editor cares about, as widgets made from ``core/options.py``'s spec.
 
-Spoiler guard, cut pace, music length, backend, generator, seed: each widget's range, default
-and choices come from the spec (the presets below are labels for values inside the spec's
-range). Backends and generators that are not usable here stay in the list, greyed out, with the
-reason as their tooltip (the registries say why).
+Spoiler guard, cut pace, music length, title card, backend, generator, seed: each widget's
+range, default and choices come from the spec (the presets below are labels for values inside
+the spec's range). Backends and generators that are not usable here stay in the list, greyed
+out, with the reason as their tooltip (the registries say why).
 """
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ PACES = (("Calm: long shots", 0.7), ("Normal", 1.0), ("Fast", 1.4), ("Frantic", 
 #: The movie's own sound, and beat markers on the music clip (values are the spec's choices).
 SOURCE_AUDIO = (("Muted on Audio 2", "off"), ("On, under each shot", "on"))
 BEAT_MARKERS = (("None", "none"), ("Downbeats", "downbeats"), ("Every beat", "beats"))
+#: Title cards offered, in seconds (0: none, the spec's default).
+TITLE_CARDS = (("None", 0.0), ("3 s", 3.0), ("5 s", 5.0), ("8 s", 8.0))
 LENGTHS = (("Full track", None), ("15 s", 15.0), ("30 s", 30.0), ("60 s", 60.0), ("90 s", 90.0))
 
 
@@ -102,6 +104,8 @@ class OptionsBox(QWidget):
         _select_nearest(self.pace_combo, settings.pace)
         self.length_combo = _combo("length", LENGTHS)
         _select_nearest(self.length_combo, settings.length)
+        self.title_card_combo = _combo("title_card", TITLE_CARDS)
+        _select_nearest(self.title_card_combo, settings.title_card)
 
         self.source_audio_combo = _combo("source_audio", SOURCE_AUDIO)
         _select_nearest(self.source_audio_combo, settings.source_audio)
@@ -127,6 +131,7 @@ class OptionsBox(QWidget):
         form.addRow("Spoiler guard", guard_row)
         form.addRow("Cut pace", self.pace_combo)
         form.addRow("Length", self.length_combo)
+        form.addRow("Title card", self.title_card_combo)
         form.addRow("Movie sound", self.source_audio_combo)
         form.addRow("Beat markers", self.beat_markers_combo)
         form.addRow("Features", self.backend_combo)
@@ -134,13 +139,14 @@ class OptionsBox(QWidget):
         form.addRow("Variant (seed)", self.seed_spin)
 
     def values(self) -> dict:
-        """``spoiler_guard``, ``pace``, ``length``, ``source_audio``, ``beat_markers``,
-        ``backend``, ``generator``, ``seed``."""
+        """``spoiler_guard``, ``pace``, ``length``, ``title_card``, ``source_audio``,
+        ``beat_markers``, ``backend``, ``generator``, ``seed``."""
         guard = (self.guard_percent.value() / 100 if self.guard_check.isChecked()
                  else option("spoiler_guard").maximum)
         length = self.length_combo.currentData()
         return {"spoiler_guard": guard, "pace": float(self.pace_combo.currentData()),
                 "length": None if length is None else float(length),
+                "title_card": float(self.title_card_combo.currentData()),
                 "source_audio": self.source_audio_combo.currentData(),
                 "beat_markers": self.beat_markers_combo.currentData(),
                 "backend": self.backend_combo.currentData() or option("backend").default,
@@ -161,6 +167,7 @@ class OptionsBox(QWidget):
                               "maximum": self.guard_percent.maximum() / 100},
             "pace": {"choices": items(self.pace_combo)},
             "length": {"choices": items(self.length_combo)},
+            "title_card": {"choices": items(self.title_card_combo)},
             "source_audio": {"choices": items(self.source_audio_combo)},
             "beat_markers": {"choices": items(self.beat_markers_combo)},
             "backend": {"choices": items(self.backend_combo)},

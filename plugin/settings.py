@@ -32,6 +32,7 @@ class PanelSettings:
     seed: int = default("seed")
     source_audio: str = default("source_audio")
     beat_markers: str = default("beat_markers")
+    title_card: float = default("title_card")
     export_format: str = ".otio"
     thumbnail_width: int = 112
     last_dir: str = ""

@@ -124,8 +124,13 @@ class _Reader:
         path = resource if os.path.isabs(resource) else os.path.join(self.folder, resource)
         clip = otio.schema.Clip(name=props.get("kdenlive:clipname") or os.path.basename(path),
                                 source_range=self._range(start + first, last - first + 1))
-        reference = otio.schema.ExternalReference(target_url=os.path.normpath(path),
-                                                  available_range=self._range(start, length))
+        if props.get("mlt_service") in ("color", "colour"):  # a colour clip (a title card's)
+            reference = otio.schema.GeneratorReference(
+                name=clip.name, generator_kind="SolidColor", parameters={"color": resource},
+                available_range=self._range(start, length))
+        else:
+            reference = otio.schema.ExternalReference(target_url=os.path.normpath(path),
+                                                      available_range=self._range(start, length))
         clip.set_media_references({"DEFAULT_MEDIA": reference}, "DEFAULT_MEDIA")
         for marker in json.loads(props.get("kdenlive:markers") or "[]"):
             if first <= int(marker["pos"]) <= last:

@@ -17,6 +17,9 @@ MLT ``in``/``out`` are frame positions in the file at the profile rate (0 = the 
 frame), not timecode, so each clip's OTIO source start is taken relative to its reference's
 ``available_range`` start.
 
+A title card's placeholder is a colour clip (MLT's ``color`` producer, black) named TITLE on
+the second video track, its marker on the bin clip.
+
 With the shots' own sound on "Audio 2", each picture and its sound form one "AVSplit" group
 (``kdenlive:docproperties.groups``), which Kdenlive 22.12 keeps when it re-saves (tested).
 
@@ -36,6 +39,7 @@ from math import gcd
 from ...core.errors import ParameterError, one_line
 from ...core.fileio import write_atomic
 from ...core.timebase import as_rate, otio_frames
+from ...core.timeline import is_title_card
 from .._files import one_line_copy, url_to_path
 from .mlt import START_FRAME_PROPERTY, marker_type
 
@@ -136,14 +140,18 @@ def _collect_media(timeline, fps: Fraction) -> dict:
     media = {}
     for clip in timeline.find_clips():
         ref = clip.media_reference
-        url = getattr(ref, "target_url", None)
-        if not url:
-            raise ParameterError(f"Clip '{clip.name}' has no media file; Kdenlive needs one.")
-        path = url_to_path(url)
-        problem = carry_problem(None, media_paths=[path])
-        if problem:
-            raise ParameterError(f"Cannot write this timeline as a Kdenlive project: {problem}.")
-        if path not in media:
+        path = _media_key(clip)
+        if is_title_card(clip):
+            if path not in media:
+                media[path] = {"path": path, "bin_id": FIRST_BIN_ID + len(media),
+                               "producer": f"producer{len(media)}", "fps": fps, "start": None,
+                               "length": 0, "markers": [], "colour": _colour(ref),
+                               "name": clip.name}
+        elif path not in media:
+            problem = carry_problem(None, media_paths=[path])
+            if problem:
+                raise ParameterError(f"Cannot write this timeline as a Kdenlive project: "
+                                     f"{problem}.")
             avail = ref.available_range
             media[path] = {
                 "path": path, "bin_id": FIRST_BIN_ID + len(media),
@@ -160,6 +168,23 @@ def _collect_media(timeline, fps: Fraction) -> dict:
             item["markers"].append({"comment": _marker_text(marker), "pos": pos,
                                     "type": marker_type(marker.color)})
     return media
+
+
+def _media_key(clip) -> str:
+    """The producer a clip plays: its media file's path, or ``color:NAME`` for a title card."""
+    if is_title_card(clip):
+        return f"color:{clip.name}"
+    url = getattr(clip.media_reference, "target_url", None)
+    if not url:
+        raise ParameterError(f"Clip '{clip.name}' has no media file; Kdenlive needs one.")
+    return url_to_path(url)
+
+
+def _colour(reference) -> str:
+    """MLT's ``0xRRGGBBAA`` of a solid-colour generator (black when it names none)."""
+    rgba = list((getattr(reference, "parameters", None) or {}).get("color") or [0, 0, 0, 1])
+    rgba = (rgba + [1.0] * 4)[:4]
+    return "0x" + "".join(f"{int(round(255 * min(max(float(c), 0.0), 1.0))):02x}" for c in rgba)
 
 
 def _mlt_in_out(clip, item: dict, fps: Fraction) -> tuple:
@@ -182,10 +207,16 @@ def _producer(item: dict) -> ET.Element:
                                        "out": str(item["length"] - 1)})
     _property(producer, "length", item["length"])
     _property(producer, "eof", "pause")
-    _property(producer, "resource", item["path"])
-    _property(producer, "mlt_service", "avformat-novalidate")
-    _property(producer, "seekable", 1)
-    _property(producer, "kdenlive:clipname", os.path.basename(item["path"]))
+    if "colour" in item:  # a title card: Kdenlive's colour clip
+        _property(producer, "resource", item["colour"])
+        _property(producer, "aspect_ratio", 1)
+        _property(producer, "mlt_service", "color")
+        _property(producer, "kdenlive:clipname", item["name"])
+    else:
+        _property(producer, "resource", item["path"])
+        _property(producer, "mlt_service", "avformat-novalidate")
+        _property(producer, "seekable", 1)
+        _property(producer, "kdenlive:clipname", os.path.basename(item["path"]))
     _property(producer, "kdenlive:folderid", -1)
     _property(producer, "kdenlive:id", item["bin_id"])
     if item["markers"]:
@@ -250,7 +281,7 @@ def _track_playlist(playlist_id: str, track, media: dict, fps: Fraction) -> ET.E
     for item in track:
         length = otio_frames(item.duration(), fps)
         if item.schema_name() == "Clip":
-            entry_media = media[url_to_path(item.media_reference.target_url)]
+            entry_media = media[_media_key(item)]
             first, last = _mlt_in_out(item, entry_media, fps)
             entry = ET.SubElement(playlist, "entry", {"producer": entry_media["producer"],
                                                       "in": str(first), "out": str(last)})

@@ -17,7 +17,8 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 
 from ...core.errors import TrailersmithError
 from ...core.fileio import write_atomic
-from .otio_shape import resolve_shape_problems, to_resolve_shape
+from ...core.timeline import TITLE_CLIP_NAME
+from .otio_shape import resolve_shape_problems, title_card_range, to_resolve_shape
 
 #: Resolve imports OTIO timelines from this version on.
 MIN_OTIO_IMPORT = (18, 5)
@@ -216,6 +217,7 @@ class ResolveHost:
             pool.SetCurrentFolder(_bin(pool))
             name, new = self._import_unique(pool, path, base_name)
             markers = _add_section_markers(new, sections)
+            _add_title_marker(new, timeline)
             _link_source_audio(new, shaped)
             if open_timeline:
                 project.SetCurrentTimeline(new)
@@ -334,3 +336,16 @@ def _add_section_markers(timeline, sections: Sequence) -> List[int]:
         if ok:
             placed.append(frame)
     return placed
+
+
+def _add_title_marker(timeline, otio_timeline) -> bool:
+    """A marker over the title card's place (the imported timeline has a gap there). Resolve
+    holds one marker per frame: when a section marker has the title's first frame, the title's
+    goes one frame later."""
+    title = title_card_range(otio_timeline)
+    if title is None:
+        return False
+    start, length, note = title
+    return any(timeline.AddMarker(frame, "Purple", TITLE_CLIP_NAME, note,
+                                  max(1, length - (frame - start)), "trailersmith:title")
+               for frame in (start, start + 1))

@@ -17,7 +17,7 @@ from ...core.errors import MediaError, ParameterError, one_line
 from ...core.timebase import rescale_frames, seconds_to_frames, timecode_to_frames
 
 # The shape is written once, where the timeline is built (core may not import adapters).
-from ...core.timeline import MEDIA_KEY, TIMELINE_START_TIMECODE, track_name
+from ...core.timeline import MEDIA_KEY, TIMELINE_START_TIMECODE, is_title_card, track_name
 from .._files import url_to_path
 
 DEFAULT_KEY = MEDIA_KEY
@@ -60,7 +60,9 @@ def to_resolve_shape(timeline, *, media_range: Optional[MediaRange] = None):
     Source ranges are kept as they are (they must already be in the media's timecode; a range
     outside the media is reported by :func:`resolve_shape_problems`). Timeline-level markers are
     dropped from the copy: the Resolve host adds section markers through the API instead, so
-    they are not doubled.
+    they are not doubled. A title card's placeholder becomes a gap: Resolve's OTIO import needs
+    a media file behind every clip, so the host marks the title's place instead
+    (:func:`title_card_range`).
     """
     import opentimelineio as otio
 
@@ -82,8 +84,27 @@ def to_resolve_shape(timeline, *, media_range: Optional[MediaRange] = None):
         track.metadata["Resolve_OTIO"] = {"Locked": False, **track.metadata.get("Resolve_OTIO", {})}
         del track.markers[:]
         for clip in track.find_clips():
+            if is_title_card(clip):
+                index = track.index(clip)
+                track[index] = otio.schema.Gap(source_range=otio.opentime.TimeRange(
+                    duration=clip.duration()))
+                continue
             _shape_reference(clip, rate, media_range)
     return shaped
+
+
+def title_card_range(timeline) -> Optional[tuple]:
+    """``(start_frame, length, note)`` of the title card's placeholder, frames from the
+    timeline's start; None without one."""
+    rate = _timeline_rate(timeline)
+    for track in timeline.tracks:
+        for clip in track.find_clips():
+            if is_title_card(clip):
+                where = track.range_of_child(clip)
+                note = next((m.comment for m in clip.markers if m.comment), clip.name)
+                return (int(round(where.start_time.rescaled_to(rate).value)),
+                        int(round(where.duration.rescaled_to(rate).value)), note)
+    return None
 
 
 def _timeline_rate(timeline) -> float:

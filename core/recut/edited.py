@@ -5,6 +5,8 @@ A clip is the editor's when it shows the movie the timeline was made from (the t
 turned back into a decoded-frame index of the movie (the movie's start timecode removed; a VFR
 movie's frame times looked up). A clip is *kept* when a marker on it is named ``keep`` (any case)
 or when its track is locked in the editor (Kdenlive records that; OTIO carries it in metadata).
+A title card's placeholder (TITLE) and other generated clips (an EDL's black) are no movie
+material: they are skipped with a note.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 from ..errors import ParameterError
+from ..timeline import is_title_card
 
 KEEP_MARKER = "keep"
 
@@ -113,6 +116,11 @@ def read_edited_clips(timeline, *, movie_path: str, fps: Fraction, start_frame: 
         record = int(round(position_s * fps))
         position_s += length_s
         if not isinstance(item, otio.schema.Clip):
+            continue
+        if is_title_card(item) or isinstance(item.media_reference, otio.schema.GeneratorReference):
+            # a title card's placeholder or another generator (an EDL's black): no movie frames
+            skipped.append(f"clip {item.name!r} at frame {record}: a title card or generator, "
+                           "not movie material")
             continue
         path = _path_of(item)
         if path is None and unnamed_are_movie:

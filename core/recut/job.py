@@ -47,8 +47,9 @@ def recut(edited_timeline, music_path: str, options=None, reporter: Optional[Rep
     from ..explain import explain_clips
     from ..generators import get_generator
     from ..options import SuggestOptions, validate
-    from ..pipeline import plan_timeline
-    from ..problem import build_problem, frame_values
+    from ..pipeline import plan_timeline, title_start
+    from ..problem import build_problem, frame_values, shots_music
+    from ..timebase import seconds_to_frames
 
     stages = _stages()
     explicit_movie = movie_path is not None
@@ -60,6 +61,8 @@ def recut(edited_timeline, music_path: str, options=None, reporter: Optional[Rep
                              "pass --movie PATH.")
     generator = get_generator(options.generator)
     music = stages.analyze_music_track(music_path, options, reporter)
+    title_s = title_start(music, options)  # --title-card: the shots stop at the last hit
+    filled = shots_music(music, title_s)
     movie = stages.analyze_movie(movie_path, options, reporter)
     reporter.report("Re-cutting", 0, 1)
     shots, info = movie.shots, movie.info
@@ -69,9 +72,9 @@ def recut(edited_timeline, music_path: str, options=None, reporter: Optional[Rep
                                         frame_times_s=shots.frame_times_s
                                         if info.variable_frame_rate else None,
                                         unnamed_are_movie=explicit_movie)
-    problem, usable_end = build_problem(movie, music, options.spoiler_guard)
-    planned = segment_frames(music.analysis, fps)
-    beats = np.round(np.asarray(music.analysis.beats_s, float) * float(fps)).astype(np.int64)
+    problem, usable_end = build_problem(movie, filled, options.spoiler_guard)
+    planned = segment_frames(filled.analysis, fps)
+    beats = np.round(np.asarray(filled.analysis.beats_s, float) * float(fps)).astype(np.int64)
     usable = np.zeros(shots.frame_count, bool)
     usable[:usable_end] = True
     min_len = max(1, int(round(MIN_CLIP_S * float(fps))))
@@ -81,7 +84,7 @@ def recut(edited_timeline, music_path: str, options=None, reporter: Optional[Rep
     if len(rest) >= 2:
         from ..features.speech import cut_costs
 
-        placed += fill(problem, rest, planned, free=usable, movie=movie, music=music,
+        placed += fill(problem, rest, planned, free=usable, movie=movie, music=filled,
                        usable_end=usable_end, generator=generator,
                        rng=np.random.default_rng(options.seed),
                        frame_value=frame_values(movie, usable_end),
@@ -100,8 +103,11 @@ def recut(edited_timeline, music_path: str, options=None, reporter: Optional[Rep
                 for k, (a, b) in enumerate(np.asarray(music.analysis.sections_s).reshape(-1, 2))]
     plan = CutPlan(movie=info, music_path=music.analysis.path,
                    music_duration_s=music.analysis.duration_s, fps=fps,
-                   duration_frames=int(planned[-1]), clips=placed, sections=sections,
-                   frame_times_s=shots.frame_times_s if info.variable_frame_rate else None)
+                   duration_frames=int(planned[-1]) if title_s is None
+                   else seconds_to_frames(music.analysis.duration_s, fps),
+                   clips=placed, sections=sections,
+                   frame_times_s=shots.frame_times_s if info.variable_frame_rate else None,
+                   title_start_frame=None if title_s is None else int(planned[-1]))
     explain_clips(plan, movie, music)
     timeline = plan_timeline(plan, music, options, title="Re-cut", movie_path=movie_path,
                              music_path=music_path)

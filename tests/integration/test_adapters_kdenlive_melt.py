@@ -156,3 +156,76 @@ def test_melt_plays_the_shots_own_sound_only_when_asked(tmp_path):
 
     assert tone_share(True) > 0.3
     assert tone_share(False) < 0.01
+
+
+def test_melt_renders_the_title_card_as_black_over_the_gap_after_the_shots(tmp_path):
+    """--title-card: the shots up to the title's frame, then the TITLE colour clip on V2 (black)
+    to the music's end, which still plays."""
+    import av
+
+    movie, music = tmp_path / "movie.mp4", tmp_path / "music.wav"
+    make_movie(movie, "24", 20, timecode="01:00:00:00")
+    info = probe_video(str(movie))
+    plan = make_plan(info, music, [(100, 148), (10, 58), (300, 348)])
+    title = plan.duration_frames
+    plan.duration_frames, plan.title_start_frame = title + 72, title
+    make_music(music, plan.duration_frames / 24)
+    project = write_timeline(build_timeline(plan, name="title"), tmp_path / "title.kdenlive")
+    rendered = tmp_path / "title.mkv"
+    render(project, rendered)
+    with av.open(str(rendered)) as container:
+        levels = np.array([frame.to_ndarray(format="gray").mean()
+                           for frame in container.decode(video=0)])
+    assert len(levels) == plan.duration_frames
+    codes = frame_codes(rendered)[:title]
+    expected = np.concatenate([np.arange(c.source_start, c.source_end) for c in plan.clips])
+    assert np.mean(codes == expected) >= 0.98
+    assert levels[:title].min() > 40 and levels[title + 1:].max() < 5  # the title: black
+    sound = mono_pcm(rendered)
+    assert np.sqrt(np.mean(sound[-16000:] ** 2)) > 0.02  # the music plays under the title
+
+
+def test_melt_renders_a_length_edit_of_the_music_without_a_gap(tmp_path):
+    """Issue 11, done-means 1: a --length edit (one music clip per kept range) renders as long as
+    the edit, with no silent hole at a splice, each piece the source's audio from its in-point."""
+    movie, music = tmp_path / "movie.mp4", tmp_path / "music.wav"
+    make_movie(movie, "24", 20, timecode="01:00:00:00")
+    make_music(music, 30.0)  # pink noise: any window matches the source at one time only
+    info = probe_video(str(movie))
+    plan = make_plan(info, music, [(100, 196), (10, 106), (300, 396)])  # 288 frames = 12 s
+    edits = [(0.0, 4.0), (12.0, 16.0), (26.0, 30.0)]  # the track's own ending kept
+    plan.music_edits, plan.music_duration_s = edits, 30.0
+    project = write_timeline(build_timeline(plan, name="edit"), tmp_path / "edit.kdenlive")
+    rendered = tmp_path / "edit.mkv"
+    render(project, rendered)
+
+    rate = 16000
+    sound, source = mono_pcm(rendered, rate), mono_pcm(music, rate)
+    assert abs(len(sound) - 12.0 * rate) <= rate / 24  # as long as the edit, to a frame
+
+    def rms(x, at, width=0.02):
+        a = int(at * rate)
+        return float(np.sqrt(np.mean(x[a:a + int(width * rate)] ** 2)))
+
+    offsets = np.concatenate([[0.0], np.cumsum([b - a for a, b in edits])])
+    for splice in offsets[1:-1]:
+        around = [rms(sound, splice + d) for d in np.arange(-0.5, 0.5, 0.02)]
+        near = [rms(sound, splice + d) for d in np.arange(-0.06, 0.06, 0.01)]
+        assert min(near) > 0.5 * float(np.median(around)), (splice, min(near))
+
+    def match(at_render, at_source, lag_frames=1):
+        n = int(0.5 * rate)
+        a = sound[int(at_render * rate):][:n]
+        best = 0.0
+        for lag in range(-lag_frames * rate // 24, lag_frames * rate // 24 + 1):
+            start = int(at_source * rate) + lag
+            b = source[start:start + n]
+            if start < 0 or len(b) < n:
+                continue
+            best = max(best, float(np.dot(a, b) / np.sqrt(np.dot(a, a) * np.dot(b, b))))
+        return best
+
+    for (first, _end), offset in zip(edits, offsets[:-1]):
+        assert match(offset + 0.05, first + 0.05) > 0.9, (offset, first)
+        if first != offset:  # and not the unedited track's audio at that time
+            assert match(offset + 0.05, offset + 0.05) < 0.3

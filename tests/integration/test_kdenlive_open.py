@@ -155,3 +155,43 @@ def test_kdenlive_keeps_each_shot_grouped_with_its_own_sound(tmp_path):
 
     assert [g["type"] for g in groups] == ["AVSplit"] * len(plan.clips), groups
     assert leaves(groups) == leaves(ours)
+
+
+def test_kdenlive_opens_a_title_card_as_a_colour_clip_on_v2(tmp_path):
+    """--title-card: Kdenlive opens the TITLE colour clip on the second video track, no dialog,
+    and its re-save keeps it there, from the title's frame to the music's end."""
+    from trailersmith.core.timeline import is_title_card
+
+    media = tmp_path / "media"
+    media.mkdir()
+    movie, music = make_media(media)
+    plan = make_plan(movie, music)
+    title = plan.duration_frames
+    plan.duration_frames, plan.title_start_frame = title + 48, title
+    project = Path(write_timeline(build_timeline(plan, name="Trailer"),
+                                  tmp_path / "trailer.kdenlive"))
+    written = project.read_bytes()
+    with KdenliveSession(project, tmp_path / "session") as session:
+        session.wait_for(lambda: [w for w in session.windows() if w[1].startswith("trailer / ")],
+                         180, "the project window")
+        time.sleep(8)
+        assert not session.dialogs(), session.dialogs()
+        session.trigger_action("file_save")
+        backup = project.with_name("trailer_backup0.kdenlive")
+
+        def saved():
+            for wid, title_text in session.dialogs():
+                if title_text.startswith("Information") and backup.exists():
+                    session.press_return(wid)
+            return project.read_bytes() != written and not session.dialogs()
+
+        session.wait_for(saved, 60, "Kdenlive to save the project")
+        time.sleep(1)
+    back = read_timeline(project)
+    videos = [t for t in back.tracks if t.kind == "Video"]
+    assert [t.name for t in videos] == ["Video 1", "Video 2"]
+    assert len(list(videos[0].find_clips())) == len(plan.clips)
+    (card,) = videos[1].find_clips()
+    assert is_title_card(card)
+    where = videos[1].range_of_child(card)
+    assert (round(where.start_time.value), round(where.duration.value)) == (title, 48)

@@ -92,6 +92,9 @@ def test_every_spec_option_of_a_command_is_on_its_parser_with_the_spec_default(c
     ["train", "d", "--generator", "ssmp", "-o", "c.pt", "--epochs", "0"],
     ["train", "d", "--generator", "ssmp", "-o", "c.pt", "--device", "tpu"],
     ["shots", "m.mp4", "--detector", "nope"],
+    ["suggest", "m.mp4", "a.wav", "-o", "t.otio", "--title-card", "-1"],
+    ["suggest", "m.mp4", "a.wav", "-o", "t.otio", "--title-card", "61"],
+    ["recut", "e.otio", "a.wav", "-o", "t.otio", "--title-card", "nan"],
 ])
 def test_out_of_range_is_exit_2_with_one_line_before_any_work(argv, capsys, tmp_path,
                                                               monkeypatch):
@@ -119,6 +122,7 @@ def test_out_of_range_is_exit_2_with_one_line_before_any_work(argv, capsys, tmp_
     (SuggestOptions(pace=8.0), "--pace"),
     (SuggestOptions(length=-5.0), "--length"),
     (SuggestOptions(detector="nope"), "--detector"),
+    (SuggestOptions(title_card=-2.0), "--title-card"),
     (SuggestOptions(segmentation="nope"), "--segmentation"),
     (SuggestOptions(generator="nope"), "generator"),
 ])

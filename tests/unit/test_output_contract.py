@@ -93,8 +93,10 @@ def test_a_newline_in_the_movie_name_cannot_inject_edl_events(tmp_path):
     timeline, plan = _timeline(_movie(path=evil))
     path = write_timeline(timeline, tmp_path / "t.edl")
     lines = open(path, encoding="utf-8").read().splitlines()
-    assert len([line for line in lines if _EVENT.match(line)]) == len(plan.clips)  # before: 8
-    assert len(read_timeline(path, rate=24).find_clips()) == len(plan.clips)
+    events = [line.split()[2] for line in lines if _EVENT.match(line)]
+    assert events == ["V"] * len(plan.clips) + ["A"]  # the shots, then the music; before: 8
+    back = read_timeline(path, rate=24)
+    assert [len(t.find_clips()) for t in back.tracks] == [len(plan.clips), 1]
 
 
 def test_a_control_character_in_names_still_writes_valid_fcp7_xml(tmp_path):

@@ -243,3 +243,23 @@ def test_send_links_each_shot_to_its_own_sound_on_audio_2(resolve, files, tmp_pa
     assert [s.GetSourceStartFrame() for s in sounds] == [p.GetSourceStartFrame() for p in pictures]
     assert [tuple(map(id, g)) for g in new.links] == [(id(p), id(s)) for p, s in
                                                       zip(pictures, sounds)]
+
+
+def test_a_title_card_is_a_gap_on_video_2_with_a_marker_over_its_place(resolve, files, tmp_path):
+    """Resolve's OTIO import needs a file behind every clip: the TITLE placeholder goes as a gap
+    and a marker (after the section marker on the same frame) says where the title goes."""
+    fake, project, *_ = resolve
+    info = make_plan(*files).movie
+    plan = plan_from_sources(info, [(300, 372), (24, 96), (200, 224)], music_path=files[1],
+                             music_duration_s=10.0, sections=SECTIONS)
+    plan.duration_frames, plan.title_start_frame = 240, 168
+    ResolveHost(fake).send_timeline(build_timeline(plan, name="x"), base_name="Titled",
+                                    sections=plan.sections, workdir=str(tmp_path))
+    new = project.GetCurrentTimeline()
+    assert len(new.GetItemListInTrack("video", 1)) == 3
+    assert new.GetTrackCount("video") == 2 and not new.GetItemListInTrack("video", 2)
+    markers = new.GetMarkers()
+    (frame,) = [f for f, m in markers.items() if m["name"] == "TITLE"]
+    assert frame == 169.0 and markers[168.0]["name"] == "drop"  # one marker per frame
+    assert "put the title here" in markers[frame]["note"]
+    assert markers[frame]["duration"] == 240 - 169

@@ -69,10 +69,11 @@ def test_linked_in_fcp7_xml_and_edl(tmp_path):
             refs = [link.findtext("linkclipref") for link in item.findall("link")]
             assert refs == [picture.get("id"), sound.get("id")]
     lines = open(write_timeline(timeline, tmp_path / "t.edl")).read().splitlines()
-    assert [line.split()[2] for line in lines if _EVENT.match(line)] == ["B"] * 4
+    # picture and own sound linked (B: V + A1), then the music on A2
+    assert [line.split()[2] for line in lines if _EVENT.match(line)] == ["B"] * 4 + ["A2"]
     plain = build_timeline(_plan(), name="t")
     lines = open(write_timeline(plain, tmp_path / "p.edl")).read().splitlines()
-    assert [line.split()[2] for line in lines if _EVENT.match(line)] == ["V"] * 4
+    assert [line.split()[2] for line in lines if _EVENT.match(line)] == ["V"] * 4 + ["A"]
 
 
 def test_a_movie_without_sound_is_refused():
