@@ -118,8 +118,9 @@ def detect_shots(path: str, *, detector: str = "auto",
         The movie file.
     detector : str
         One of :func:`detector_choices`. ``auto`` is ``fused`` (hard cuts from colour
-        differences, gradual transitions from TransNetV2 run only where one may be) when torch
-        and the TransNetV2 weights are installed, else the built-in histogram detector.
+        differences, dissolves from a blend test, TransNetV2 run only where neither decides)
+        when torch and the TransNetV2 weights are installed, else the built-in histogram
+        detector.
     extra_consumers : sequence of FrameConsumer
         Other consumers (feature backends) fed by the same decode pass.
     reporter : Reporter, optional

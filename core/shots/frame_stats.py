@@ -16,7 +16,8 @@ BLACK_P95 = 16.0
 HIST_LEVELS = 4  # per RGB channel -> 64-bin signature
 
 
-def _yuv(rgb: np.ndarray) -> np.ndarray:
+def yuv_planes(rgb: np.ndarray) -> np.ndarray:
+    """Luma and half-scaled chroma (float32, HxWx3): the space of every colour difference here."""
     f = rgb.astype(np.float32)
     y = 0.299 * f[..., 0] + 0.587 * f[..., 1] + 0.114 * f[..., 2]
     return np.stack([y, 0.5 * (f[..., 2] - y), 0.5 * (f[..., 0] - y)], axis=-1)
@@ -51,7 +52,7 @@ class FrameStats:
         self.signatures = np.zeros((0, HIST_LEVELS ** 3), np.float16)
 
     def consume(self, index: int, time_s: float, rgb: np.ndarray) -> None:
-        yuv = _yuv(rgb)
+        yuv = yuv_planes(rgb)
         y = yuv[..., 0]
         mean = float(y.mean())
         self._luma.append(mean)

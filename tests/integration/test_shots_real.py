@@ -138,7 +138,7 @@ def test_testvideo_fused_finds_cuts_fades_and_the_dissolve(media_path):
     shots, _ = detect_shots(str(media_path(TESTVIDEO)), detector="fused", evidence=evidence)
     _check_testvideo(shots, evidence["black"], media_path)
     assert any(k == "gradual" and 529 <= c <= 558
-               for c, k in zip(shots.cuts, shots.kinds[1:]))  # the dissolve, from TransNetV2
+               for c, k in zip(shots.cuts, shots.kinds[1:]))  # the dissolve, from the blend test
     # The fade-out and fade-in around 1.1 s of black (361-393) are two boundaries.
     assert any(359 <= c <= 362 for c in shots.cuts) and any(393 <= c <= 396 for c in shots.cuts)
     assert evidence["windows_run"] < evidence["windows"]  # the gate skipped some windows

@@ -154,3 +154,31 @@ def test_cancel_stops_the_inference_worker(clip):
 def test_unknown_detector_is_a_parameter_error(clip):
     with pytest.raises(ParameterError, match="histogram"):
         detect_shots(clip, detector="magic")
+
+
+@pytest.fixture(scope="module")
+def dissolve_clip(tmp_path_factory):
+    """Two still test patterns with a 1 s cross-dissolve (frames 50-74 at 25 fps), 100 frames."""
+    out = tmp_path_factory.mktemp("shots") / "dissolve.mp4"
+    _ffmpeg("-f", "lavfi", "-i", f"smptebars=size={SIZE}:rate=25:duration=3",
+            "-f", "lavfi", "-i", f"rgbtestsrc=size={SIZE}:rate=25:duration=2",
+            "-filter_complex", "[0][1]xfade=transition=fade:duration=1:offset=2,format=yuv420p",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", str(out))
+    return str(out)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch not installed")
+def test_fused_finds_a_dissolve_without_running_the_network(dissolve_clip):
+    from trailersmith.core.shots.fused import unavailable_reason
+
+    if unavailable_reason():
+        pytest.skip(unavailable_reason())
+    evidence = {}
+    shots, _ = detect_shots(dissolve_clip, detector="fused", evidence=evidence)
+    _check_structure(shots, 100)  # 3 s + 2 s, overlapping by the 1 s dissolve
+    assert shots.kinds[1:] == ["gradual"] and 50 <= shots.cuts[0] <= 75
+    (first, last), = shots.transitions.tolist()
+    assert 48 <= first <= last <= 77
+    assert evidence["windows_run"] == 0  # the blend test decided: TransNetV2 never ran
+    histogram, _ = detect_shots(dissolve_clip, detector="histogram")
+    assert histogram.cuts == []  # what the fused detector adds over colour-difference peaks
