@@ -176,17 +176,7 @@ def test_kdenlive_opens_a_title_card_as_a_colour_clip_on_v2(tmp_path):
                          180, "the project window")
         time.sleep(8)
         assert not session.dialogs(), session.dialogs()
-        session.trigger_action("file_save")
-        backup = project.with_name("trailer_backup0.kdenlive")
-
-        def saved():
-            for wid, title_text in session.dialogs():
-                if title_text.startswith("Information") and backup.exists():
-                    session.press_return(wid)
-            return project.read_bytes() != written and not session.dialogs()
-
-        session.wait_for(saved, 60, "Kdenlive to save the project")
-        time.sleep(1)
+        session.save_project(project, written)
     back = read_timeline(project)
     videos = [t for t in back.tracks if t.kind == "Video"]
     assert [t.name for t in videos] == ["Video 1", "Video 2"]
