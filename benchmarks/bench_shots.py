@@ -145,24 +145,13 @@ def _csv_fps(path: Path) -> float:
 
 def score(result: dict, truth, negatives, frame_times, tolerance: int = 2) -> dict:
     """Hard-cut and gradual-transition scores of one detector's result on one clip."""
-    from trailersmith.core.shots.metrics import (
-        boundary_spans,
-        cuts_near,
-        match_cuts,
-        match_transitions,
-    )
+    from trailersmith.core.shots.metrics import score_boundaries
 
     cuts = result.get("cuts")
     if cuts is None:
         cuts = _to_index(result["cut_times_s"], frame_times)
-    hard = match_cuts(cuts, truth.hard_cuts, tolerance=tolerance,
-                      ignore=truth.ignore_ranges(tolerance))
-    point_cuts = sorted(truth.hard_cuts + truth.ambiguous)
-    claims = [s for s in boundary_spans(cuts, result["transitions"])
-              if not (s[0] == s[1] and any(abs(s[0] - c) <= tolerance for c in point_cuts))]
-    gradual = match_transitions(claims, truth.gradual, tolerance=tolerance)
-    return {"hard": hard, "gradual": gradual,
-            "negatives": cuts_near(cuts, negatives, tolerance=0)}
+    return score_boundaries(cuts, result["transitions"], truth, negatives=negatives,
+                            tolerance=tolerance)
 
 
 def main(argv=None) -> int:

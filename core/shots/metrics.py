@@ -127,3 +127,22 @@ def match_transitions(detected: Sequence[Tuple[int, int]], truth: Sequence[Tuple
     return CutScore(precision, recall, f1, len(found), len(det) - len(correct),
                     len(tru) - len(found), found, [t for t in tru if t not in found_truth],
                     [d for d in det if d not in correct])
+
+
+def score_boundaries(cuts: Sequence[int], transitions: Sequence[Tuple[int, int]], truth, *,
+                     negatives: Sequence[int] = (), tolerance: int = 2) -> dict:
+    """A detector's hard-cut and gradual-transition scores against annotated ``truth``.
+
+    ``truth`` is a :class:`~trailersmith.core.shots.truth.ShotTruth` in the same frame indices.
+    Hard cuts pair one-to-one within ``tolerance`` (gradual and AMBIGUOUS spans count neither
+    way). Every reported boundary that is not a true point cut is a claim of a gradual
+    transition, scored by :func:`match_transitions`. Returns ``{"hard", "gradual",
+    "negatives"}``: two :class:`CutScore` and the cuts on annotated hard negatives.
+    """
+    hard = match_cuts(cuts, truth.hard_cuts, tolerance=tolerance,
+                      ignore=truth.ignore_ranges(tolerance))
+    point_cuts = sorted(truth.hard_cuts + truth.ambiguous)
+    claims = [s for s in boundary_spans(cuts, transitions)
+              if not (s[0] == s[1] and any(abs(s[0] - c) <= tolerance for c in point_cuts))]
+    return {"hard": hard, "gradual": match_transitions(claims, truth.gradual, tolerance=tolerance),
+            "negatives": cuts_near(cuts, negatives, tolerance=0)}
