@@ -8,6 +8,7 @@ memory. Frame numbers are decoded-frame indices; times come from the frames' tim
 """
 from __future__ import annotations
 
+import array
 import os
 import time
 from dataclasses import dataclass
@@ -153,7 +154,7 @@ def decode_video(path: str, consumers: Sequence[FrameConsumer], *,
     # One scaler per size: a frame's own reformat() builds a new scaler context every call,
     # which cost more than decoding itself for a 720p movie.
     scalers = {size: av.video.reformatter.VideoReformatter() for size in sizes}
-    times = []
+    times = array.array("d")  # 8 bytes a frame, not a 32-byte float object
     expected = max(info.frame_count, 1)
     container = _open(info.path, "Movie")
     with container:
@@ -189,7 +190,7 @@ def decode_video(path: str, consumers: Sequence[FrameConsumer], *,
         raise MediaError(f"Movie has no decodable frames: {info.path}. Is the file complete?")
     # Frame counts alone mislead: a stream-copied excerpt counts pre-roll frames its edit list
     # hides. A file is truncated only when its pictures also stop well before its duration.
-    last_time = times[-1] if times else 0.0
+    last_time = times[-1] if len(times) else 0.0
     short_in_time = last_time < info.duration_s * (1 - _TRUNCATION_TOLERANCE) - 1.0
     if info.frame_count and index < info.frame_count * (1 - _TRUNCATION_TOLERANCE) \
             and short_in_time:

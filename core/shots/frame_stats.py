@@ -6,6 +6,7 @@ All of it is a few bytes per frame, so a two-hour film costs a few megabytes.
 """
 from __future__ import annotations
 
+import array
 from typing import List
 
 import numpy as np
@@ -42,9 +43,10 @@ class FrameStats:
         self.size = tuple(size)
         self.stride = 1
         self.signature_stride = signature_stride
-        self._luma: List[float] = []
-        self._black: List[bool] = []
-        self._diff: List[float] = []
+        # Typed arrays, not lists: a Python float costs 32 bytes, and a long film has 10^5 frames.
+        self._luma = array.array("f")
+        self._black = bytearray()
+        self._diff = array.array("f")
         self._signatures: List[np.ndarray] = []
         self._previous = None
         self.luma = self.diff = np.zeros(0, np.float32)
@@ -56,7 +58,7 @@ class FrameStats:
         y = yuv[..., 0]
         mean = float(y.mean())
         self._luma.append(mean)
-        self._black.append(mean <= BLACK_MEAN and float(np.percentile(y, 95)) <= BLACK_P95)
+        self._black.append(int(mean <= BLACK_MEAN and float(np.percentile(y, 95)) <= BLACK_P95))
         self._diff.append(0.0 if self._previous is None
                           else float(np.abs(yuv - self._previous).mean()))
         self._previous = yuv
@@ -65,9 +67,10 @@ class FrameStats:
 
     def finish(self, frame_count: int) -> None:
         self.luma = np.asarray(self._luma, np.float32)
-        self.black = np.asarray(self._black, bool)
+        self.black = np.frombuffer(bytes(self._black), np.uint8).astype(bool)
         self.diff = np.asarray(self._diff, np.float32)
         if self._signatures:
             self.signatures = np.stack(self._signatures)
-        self._luma, self._black, self._diff, self._signatures = [], [], [], []
+        self._luma, self._black, self._diff = array.array("f"), bytearray(), array.array("f")
+        self._signatures = []
         self._previous = None
