@@ -10,6 +10,10 @@ precision/recall/F1, hits on annotated hard negatives, peak RSS; then whether th
     nice -n 10 python -m trailersmith.benchmarks.bench_shots [--clips bbb,testvideo,goldeneye]
         [--detectors adaptive,content,histogram,transnetv2,fused] [--repeat N]
 
+Every verdict is given twice: against the published annotations, and with the corrections in
+``benchmarks/annotation_corrections.csv`` applied (transitions the published files miss or call
+hard negatives, each with the frames that show it).
+
 Scoring (all in decoded-frame indices; the VFR GoldenEye annotation gives nominal frames, which
 are mapped to decoded ones through the frames' timestamps):
 
@@ -114,6 +118,16 @@ def _to_index(times_s, frame_times):
     return (i - left_closer).astype(int).tolist()
 
 
+CORRECTIONS = Path(__file__).resolve().parent / "annotation_corrections.csv"
+
+
+def corrected(clip: Clip, truth, negatives):
+    """``truth`` and ``negatives`` with :data:`CORRECTIONS` for ``clip`` applied."""
+    from trailersmith.core.shots.truth import read_corrections, with_corrections
+
+    return with_corrections(truth, negatives, read_corrections(CORRECTIONS, clip.name))
+
+
 def _truth(clip: Clip, frame_times):
     from trailersmith.core.shots.truth import ShotTruth, read_hard_negatives, read_shot_truth
 
@@ -173,7 +187,7 @@ def main(argv=None) -> int:
     if "adaptive" not in kinds:
         kinds.insert(0, "adaptive")
     print(f"cpus: {os.cpu_count()}  load: {os.getloadavg()[0]:.2f}  default (auto): {default}")
-    verdicts = []
+    verdicts = {"published": [], "corrected": []}
     for name in [c for c in args.clips.split(",") if c]:
         clip = CLIPS[name]
         if not clip.movie.is_file() or not clip.shots_csv.is_file():
@@ -207,18 +221,31 @@ def main(argv=None) -> int:
             print(f"  {kind}: cuts missed {s['hard'].missed} spurious {s['hard'].spurious}; "
                   f"gradual missed {s['gradual'].missed} spurious {s['gradual'].spurious}; "
                   f"on hard negatives {s['negatives']}")
-        if default in scores:
-            peers = [k for k in kinds if k in PEERS and k != default]
+        if default not in scores:
+            continue
+        peers = [k for k in kinds if k in PEERS and k != default]
+        fixed_truth, fixed_negatives = corrected(clip, truth, negatives)
+        sets = [("published", scores)]
+        if fixed_truth is not truth:
+            sets.append(("corrected", {k: score(best[k], fixed_truth, fixed_negatives,
+                                                frame_times) for k in kinds}))
+        for label, scored in sets:
+            verdicts_for = []
             for metric in ("hard", "gradual"):
-                top = max((scores[k][metric].f1 for k in peers), default=0.0)
-                ok = scores[default][metric].f1 >= top - 1e-9
-                verdicts.append(ok)
-                print(f"  {default} {metric} F1 {scores[default][metric].f1:.4f} vs best peer "
-                      f"{top:.4f}: {'ok' if ok else 'BELOW'}")
+                top = max((scored[k][metric].f1 for k in peers), default=0.0)
+                ok = scored[default][metric].f1 >= top - 1e-9
+                verdicts_for.append(ok)
+                print(f"  {label}: {default} {metric} F1 {scored[default][metric].f1:.4f} vs "
+                      f"best peer {top:.4f}: {'ok' if ok else 'BELOW'}")
             ratio = best[default]["wall_s"] / base
-            verdicts.append(ratio <= 1.0)
-            print(f"  {default} wall {ratio:.2f}x Adaptive: {'ok' if ratio <= 1.0 else 'SLOWER'}")
-    print(f"\nload after: {os.getloadavg()[0]:.2f}; default meets every target: {all(verdicts)}")
+            verdicts_for.append(ratio <= 1.0)
+            verdicts[label] += verdicts_for
+        if len(sets) == 1:  # nothing corrected on this clip: the same verdicts
+            verdicts["corrected"] += verdicts_for
+        print(f"  {default} wall {ratio:.2f}x Adaptive: {'ok' if ratio <= 1.0 else 'SLOWER'}")
+    print(f"\nload after: {os.getloadavg()[0]:.2f}; default meets every target: against the "
+          f"published annotations {all(verdicts['published'])}, with "
+          f"{CORRECTIONS.name} {all(verdicts['corrected'])}")
     return 0
 
 

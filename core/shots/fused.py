@@ -17,8 +17,9 @@ Each kind of boundary comes from the signal that sees it best:
   only there. On a film without such moments torch is never imported (see
   :class:`..transnet._LazyRunner`).
 
-A dissolve with strong motion in both shots also fails the blend test, and stays unclaimed: a
-missed dissolve costs one boundary, a claimed camera move or credits scroll adds a false one.
+A dissolve with motion in both shots leaves more of the change unexplained than a clean mix; when
+the change is large such a moment goes to TransNetV2 too, which decides whether it is a
+transition (a camera move or a credits scroll stays unclaimed).
 """
 from __future__ import annotations
 
@@ -46,6 +47,13 @@ MAX_RESIDUAL = 0.10
 #: ... and it is no mix at all above this share. A wipe leaves ``2p(1-p)`` of the change (``p``
 #: the share of the frame already replaced), 0.32 to 0.5 in its middle half.
 NOT_A_MIX = 0.30
+#: Between ``MAX_RESIDUAL`` and ``NOT_A_MIX`` lies a dissolve over moving pictures (measured:
+#: 0.09-0.21 left over) as well as motion and credits over a changing tint (0.15-0.30). Such a
+#: moment is asked of TransNetV2 when the mix weight is inside 0..1 and the change is at least
+#: this large: a dissolve from one shot to another changes the picture more than a tint or a
+#: scroll does (measured: dissolves between moving shots 16-34 at their middle, BBB's credits
+#: tint 10-12.4).
+MIXED_CHANGE = 16.0
 #: The change over the test must be this many times the largest frame-to-frame step in it, so no
 #: single jump (a hard cut) explains it.
 MIN_SPREAD = 4.0
@@ -73,8 +81,10 @@ class BlendTest:
     - ``dissolve[m]``: the change is large and spread, ``w`` inside ``(min_weight, 1 -
       min_weight)`` and the residual at most ``max_residual`` of the change;
     - ``undecided[m]``: the change is large and spread, the ends' colours ``new_picture`` apart,
-      but the residual exceeds ``not_a_mix``. Once that has held for ``undecided_s`` seconds,
-      frames within ``margin`` are flagged for TransNetV2 (:meth:`wanted`).
+      but the residual exceeds ``not_a_mix``, or exceeds ``max_residual`` with ``w`` inside
+      and a change of at least ``mixed_change`` (a dissolve over moving pictures). Once that
+      has held for ``undecided_s`` seconds, frames within ``margin`` are flagged for
+      TransNetV2 (:meth:`wanted`).
 
     Memory: half a second of small frames and two flag bytes per frame.
     """
@@ -85,11 +95,11 @@ class BlendTest:
     def __init__(self, *, lag_s: float = BLEND_LAG_S, min_change: float = MIN_CHANGE,
                  min_weight: float = MIN_WEIGHT, max_residual: float = MAX_RESIDUAL,
                  not_a_mix: float = NOT_A_MIX, min_spread: float = MIN_SPREAD,
-                 new_picture: float = NEW_PICTURE,
+                 new_picture: float = NEW_PICTURE, mixed_change: float = MIXED_CHANGE,
                  undecided_s: float = UNDECIDED_S, margin: int = MARGIN) -> None:
         self.lag_s, self.min_change, self.min_weight = lag_s, min_change, min_weight
         self.max_residual, self.not_a_mix, self.min_spread = max_residual, not_a_mix, min_spread
-        self.new_picture = new_picture
+        self.new_picture, self.mixed_change = new_picture, mixed_change
         self.undecided_s, self.margin = undecided_s, margin
         self._times: Deque[float] = collections.deque()
         self._frames: Deque[Tuple[np.ndarray, np.ndarray]] = collections.deque()  # (rgb, yuv)
@@ -137,7 +147,7 @@ class BlendTest:
             middle = self._first + k
             if self.min_weight < w < 1 - self.min_weight and residual <= self.max_residual:
                 self._dissolve[middle] = 1
-            elif residual > self.not_a_mix and \
+            elif self._undecided_mix(residual, w, change) and \
                     self._new_picture(rgb_a, rgb_b) >= self.new_picture:
                 undecided = True
                 self._undecided[middle] = 1
@@ -148,6 +158,13 @@ class BlendTest:
                     self._wanted[lo:index + 1] = b"\x01" * (index + 1 - lo)
         if not undecided:
             self._undecided_since = None
+
+    def _undecided_mix(self, residual: float, w: float, change: float) -> bool:
+        """No mix at all, or a rough mix of two pictures large enough to be a transition."""
+        if residual > self.not_a_mix:
+            return True
+        return residual > self.max_residual and change >= self.mixed_change and \
+            self.min_weight < w < 1 - self.min_weight
 
     def wanted(self, first: int, end: int) -> bool:
         """Whether any frame in ``[first, end)`` is, or is within ``margin`` of, an undecided

@@ -65,3 +65,30 @@ def read_shot_truth(path: Path) -> ShotTruth:
 def read_hard_negatives(path: Path) -> List[int]:
     """Frames of a ``*.hard_negatives.csv`` file (no shot boundary there)."""
     return [int(row["frame"]) for row in _rows(path)]
+
+
+def read_corrections(path: Path, clip: str) -> List[Tuple[int, int]]:
+    """``(first, last)`` transition spans a corrections file adds to ``clip``'s annotation.
+
+    The file (``benchmarks/annotation_corrections.csv``) has ``clip,first,last,kind,evidence``
+    rows and ``#`` comments; each row is a transition the published annotation misses or lists
+    as a hard negative, checked by eye.
+    """
+    lines = [line for line in Path(path).read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    return [(int(r[1]), int(r[2])) for r in csv.reader(lines) if r and r[0] == clip]
+
+
+def with_corrections(truth: ShotTruth, negatives: List[int], spans: List[Tuple[int, int]]
+                     ) -> Tuple[ShotTruth, List[int]]:
+    """``truth`` with each of ``spans`` a gradual transition, and no hard cut or hard negative
+    (within 2 frames) left inside one. Returns ``truth`` itself when ``spans`` is empty."""
+    if not spans:
+        return truth, negatives
+
+    def inside(frame: int, slack: int = 0) -> bool:
+        return any(a - slack <= frame <= b + slack for a, b in spans)
+
+    fixed = ShotTruth([c for c in truth.hard_cuts if not inside(c)], truth.ambiguous,
+                      sorted(truth.gradual + list(spans)), truth.not_boundaries)
+    return fixed, [n for n in negatives if not inside(n, 2)]

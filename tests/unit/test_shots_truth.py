@@ -1,5 +1,10 @@
 """The one reader of shot annotation CSVs: each kind of row lands where the cut metrics need it."""
-from trailersmith.core.shots.truth import read_hard_negatives, read_shot_truth
+from trailersmith.core.shots.truth import (
+    read_corrections,
+    read_hard_negatives,
+    read_shot_truth,
+    with_corrections,
+)
 
 SHOTS = """# a comment line, then the header
 # fps=24
@@ -29,3 +34,20 @@ def test_hard_negatives_are_frames(tmp_path):
     path.write_text("# rejected candidates\nframe,time_s,detector_votes,detectors,why_rejected\n"
                     "9,0.375,4,adaptive,fade\n18,0.750,1,hist,flash\n")
     assert read_hard_negatives(path) == [9, 18]
+
+
+def test_a_correction_turns_a_span_into_a_transition_and_clears_what_lies_inside(tmp_path):
+    path = tmp_path / "clip.shots.csv"
+    path.write_text(SHOTS)
+    fixes = tmp_path / "corrections.csv"
+    fixes.write_text('# clip,first,last,kind,evidence\n'
+                     'clip,280,290,dissolve,"frames 280-290 mix two shots, not a cut"\n'
+                     'other,5,9,dissolve,not this clip\n')
+    spans = read_corrections(fixes, "clip")
+    assert spans == [(280, 290)]
+    truth, negatives = with_corrections(read_shot_truth(path), [100, 279, 292, 293], spans)
+    assert truth.hard_cuts == [] and truth.ambiguous == [378]
+    assert truth.gradual == [(3, 50), (280, 290), (690, 712)]
+    assert negatives == [100, 293]
+    untouched = read_shot_truth(path)
+    assert with_corrections(untouched, [1], []) == (untouched, [1])
