@@ -16,7 +16,6 @@ Install what it needs with ``scripts/install_kdenlive.sh``.
 from __future__ import annotations
 
 import subprocess
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -76,15 +75,7 @@ def test_kdenlive_opens_our_project_with_the_clips_on_its_timeline(tmp_path):
     written = project.read_bytes()
 
     with KdenliveSession(project, tmp_path / "session") as session:
-        main = session.wait_for(
-            lambda: [w for w in session.windows() if w[1].startswith("trailer / ")], 180,
-            "the project window")
-        # Clips load in the background; dialogs about them would come now.
-        seen = set()
-        settle_until = time.monotonic() + 12
-        while time.monotonic() < settle_until:
-            seen.update(session.dialogs())
-            time.sleep(0.5)
+        main, seen = session.open_project_window("trailer", settle_s=12)
         shot = session.screenshot(tmp_path / "kdenlive_opened.png")
         assert not seen, f"Kdenlive showed dialogs {sorted(seen)}; screenshot {shot}"
         assert "320x180" in main[0][1] and "23.976" in main[0][1], main
@@ -138,10 +129,8 @@ def test_kdenlive_keeps_each_shot_grouped_with_its_own_sound(tmp_path):
     ours = json.loads(kdenlive_property(project, "kdenlive:docproperties.groups"))
     assert len(ours) == len(plan.clips)
     with KdenliveSession(project, tmp_path / "session") as session:
-        session.wait_for(lambda: [w for w in session.windows() if w[1].startswith("trailer / ")],
-                         180, "the project window")
-        time.sleep(8)
-        assert not session.dialogs(), session.dialogs()
+        _, seen = session.open_project_window("trailer")
+        assert not seen, seen
         session.save_project(project, written)
     back = read_timeline(project)
     assert [t.name for t in back.tracks] == ["Video 1", "Audio 1", "Audio 2"]
@@ -172,10 +161,8 @@ def test_kdenlive_opens_a_title_card_as_a_colour_clip_on_v2(tmp_path):
                                   tmp_path / "trailer.kdenlive"))
     written = project.read_bytes()
     with KdenliveSession(project, tmp_path / "session") as session:
-        session.wait_for(lambda: [w for w in session.windows() if w[1].startswith("trailer / ")],
-                         180, "the project window")
-        time.sleep(8)
-        assert not session.dialogs(), session.dialogs()
+        _, seen = session.open_project_window("trailer")
+        assert not seen, seen
         session.save_project(project, written)
     back = read_timeline(project)
     videos = [t for t in back.tracks if t.kind == "Video"]

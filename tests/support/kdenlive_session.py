@@ -170,6 +170,21 @@ class KdenliveSession:
                "--object-path", path, "--method", *method]
         self._spawn(cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
+    def open_project_window(self, stem: str, settle_s: float = 8.0):
+        """Wait for the project window ("STEM / ..."), then watch ``settle_s`` seconds for
+        dialogs: clips load in the background, and complaints about them come then.
+
+        Returns ``(project windows, set of dialogs seen)``.
+        """
+        main = self.wait_for(lambda: [w for w in self.windows() if w[1].startswith(f"{stem} / ")],
+                             180, "the project window")
+        seen = set()
+        until = time.monotonic() + settle_s
+        while time.monotonic() < until:
+            seen.update(self.dialogs())
+            time.sleep(0.5)
+        return main, seen
+
     def save_project(self, project: Path, written: bytes, timeout: float = 60) -> None:
         """File > Save, then wait until ``project`` differs from ``written`` and no box is open.
 
