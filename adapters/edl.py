@@ -30,7 +30,7 @@ from ..core.timebase import (
     rate_label,
     timecode_to_frames,
 )
-from ..core.timeline import TITLE_CLIP_NAME, is_title_card
+from ..core.timeline import TITLE_CLIP_NAME, is_source_audio_track, is_title_card
 from ._files import one_line_copy
 
 _CHANNEL = re.compile(r"^(\d{3,}\s+\S+\s+)V(\s)")
@@ -96,9 +96,7 @@ def write_to_string(timeline, *, root: str = "") -> str:
 def _music_track_index(timeline):
     """Index of the music's track ("Audio 1", not the shots' own sound), or None."""
     for index, track in enumerate(timeline.tracks):
-        if track.kind == "Audio" and track.find_clips() and not any(
-                c.metadata.get("trailersmith", {}).get("source_audio")
-                for c in track.find_clips()):
+        if track.kind == "Audio" and track.find_clips() and not is_source_audio_track(track):
             return index
     return None
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from ..core.errors import ParameterError
 from ..core.fileio import write_atomic
 from ..core.timebase import is_smpte_rate, rate_label
-from ..core.timeline import is_title_card
+from ..core.timeline import is_source_audio_track, is_title_card
 from ._files import one_line_copy, path_to_url, url_to_path
 
 
@@ -69,7 +69,7 @@ def _source_audio_index(timeline):
     """Index among the audio tracks of the shots' own sound, or None without one."""
     audio = [t for t in timeline.tracks if t.kind == "Audio"]
     for index, track in enumerate(audio):
-        if any(c.metadata.get("trailersmith", {}).get("source_audio") for c in track.find_clips()):
+        if is_source_audio_track(track):
             return index
     return None
 

@@ -191,6 +191,12 @@ def _video_clip(plan: CutPlan, placed: PlacedClip, fps: Fraction):
     return clip
 
 
+def is_source_audio_track(track) -> bool:
+    """True for the track of the shots' own sound (its clips marked ``source_audio``)."""
+    return any((c.metadata.get(METADATA_KEY) or {}).get("source_audio")
+               for c in track.find_clips())
+
+
 def is_title_card(item) -> bool:
     """True for the title card's placeholder clip (not movie material: readers skip it): ours
     by its metadata, or, read back from a format that drops metadata, a clip named TITLE whose

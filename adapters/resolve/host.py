@@ -17,7 +17,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 
 from ...core.errors import TrailersmithError
 from ...core.fileio import write_atomic
-from ...core.timeline import TITLE_CLIP_NAME
+from ...core.timeline import TITLE_CLIP_NAME, is_source_audio_track
 from .otio_shape import resolve_shape_problems, title_card_range, to_resolve_shape
 
 #: Resolve imports OTIO timelines from this version on.
@@ -316,8 +316,7 @@ def _link_source_audio(timeline, shaped) -> int:
     """Link each shot's picture on "Video 1" to its own sound on "Audio 2" (OTIO cannot say so;
     Resolve's ``Timeline.SetClipsLinked`` can). Returns how many pairs were linked."""
     audio = [t for t in shaped.tracks if t.kind == "Audio"]
-    number = next((n for n, t in enumerate(audio, start=1) if any(
-        c.metadata.get("trailersmith", {}).get("source_audio") for c in t.find_clips())), None)
+    number = next((n for n, t in enumerate(audio, start=1) if is_source_audio_track(t)), None)
     if number is None:
         return 0
     pictures = timeline.GetItemListInTrack("video", 1) or []
