@@ -10,13 +10,22 @@ every loop is bounded by the number of shots.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import numpy as np
 
 from .errors import MediaError
 from .model import Assignment, CutPlan, MusicAnalysis, PlacedClip, ShotList, VideoInfo
 from .timebase import seconds_to_frames
+
+
+def plan_length(shots_end: int, music: MusicAnalysis, fps: Fraction, *, titled: bool
+                ) -> Tuple[int, Optional[int]]:
+    """``(duration_frames, title_start_frame)`` of a plan whose clips end at ``shots_end``:
+    without a title card the plan ends there; with one the title runs on to the music's end."""
+    if not titled:
+        return int(shots_end), None
+    return seconds_to_frames(music.duration_s, fps), int(shots_end)
 
 
 def segment_frames(music: MusicAnalysis, fps: Fraction) -> np.ndarray:
@@ -100,7 +109,7 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
              eligible: Optional[np.ndarray] = None, edges: Optional[np.ndarray] = None,
              used: Optional[np.ndarray] = None,
              cut_cost: Optional[np.ndarray] = None,
-             title_start_s: Optional[float] = None) -> CutPlan:
+             filled: Optional[MusicAnalysis] = None) -> CutPlan:
     """Place ``assignment`` on the timeline; see the module docstring.
 
     Parameters
@@ -123,17 +132,14 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
         Per source frame, 1 where cutting just before it would split a spoken line
         (:func:`.features.speech.cut_costs`); a long shot's window then starts and ends
         outside speech where one such window exists.
-    title_start_s
-        With a title card: the segments end there (:func:`.music.title.analysis_until`,
-        as :func:`.problem.shots_music` gave the generator) and the plan's
-        ``title_start_frame`` marks it; the plan still lasts as long as the music.
+    filled
+        With a title card: the music before it, whose segments the shots fill (the analysis
+        :func:`.problem.shots_music` gave the generator); the plan's ``title_start_frame``
+        marks where they end, and the plan still lasts as long as ``music``.
     """
     fps = shots.fps
-    filled = music
-    if title_start_s is not None:
-        from .music.title import analysis_until
-        filled = analysis_until(music, title_start_s)
-    edges = segment_frames(filled, fps) if edges is None else np.asarray(edges, np.int64)
+    edges = (segment_frames(music if filled is None else filled, fps) if edges is None
+             else np.asarray(edges, np.int64))
     n_frames = shots.frame_count
     free = np.ones(n_frames, bool)
     if eligible is not None:
@@ -180,8 +186,7 @@ def assemble(assignment: Assignment, shots: ShotList, music: MusicAnalysis, movi
     clips.sort(key=lambda c: c.record_start)
     sections = [(seconds_to_frames(a, fps), seconds_to_frames(b, fps), f"Section {k + 1}")
                 for k, (a, b) in enumerate(np.asarray(music.sections_s).reshape(-1, 2))]
-    title = None if title_start_s is None else int(edges[-1])
-    end = int(edges[-1]) if title is None else seconds_to_frames(music.duration_s, fps)
+    end, title = plan_length(int(edges[-1]), music, fps, titled=filled is not None)
     return CutPlan(movie=movie, music_path=music.path, music_duration_s=music.duration_s, fps=fps,
                    duration_frames=end, clips=clips, sections=sections,
                    frame_times_s=shots.frame_times_s if movie.variable_frame_rate else None,

@@ -70,7 +70,7 @@ def suggest(movie_path: str, music_path: str, options: Optional[SuggestOptions] 
                     frame_value=problems.frame_values(movie, usable_end),
                     cut_cost=cut_costs(movie.frame_state, movie.shots.frame_times_s,
                                        float(movie.shots.fps)),
-                    title_start_s=title_s)
+                    filled=None if title_s is None else filled.analysis)
     for clip in plan.clips:  # windows back to the movie's own shots
         clip.shot = int(parent[clip.shot])
         grown = [int(parent[s]) for s in clip.extended_with]

@@ -43,13 +43,12 @@ def recut(edited_timeline, music_path: str, options=None, reporter: Optional[Rep
     editor's clips do not reach get new shots that avoid every frame already used. Nothing after
     the spoiler guard is used. Writes nothing but cache entries.
     """
-    from ..assemble import segment_frames
+    from ..assemble import plan_length, segment_frames
     from ..explain import explain_clips
     from ..generators import get_generator
     from ..options import SuggestOptions, validate
     from ..pipeline import plan_timeline, title_start
     from ..problem import build_problem, frame_values, shots_music
-    from ..timebase import seconds_to_frames
 
     stages = _stages()
     explicit_movie = movie_path is not None
@@ -101,13 +100,12 @@ def recut(edited_timeline, music_path: str, options=None, reporter: Optional[Rep
         clip.segment = int(segment)
     sections = [(int(round(a * fps)), int(round(b * fps)), f"Section {k + 1}")
                 for k, (a, b) in enumerate(np.asarray(music.analysis.sections_s).reshape(-1, 2))]
+    end, title = plan_length(int(planned[-1]), music.analysis, fps, titled=title_s is not None)
     plan = CutPlan(movie=info, music_path=music.analysis.path,
                    music_duration_s=music.analysis.duration_s, fps=fps,
-                   duration_frames=int(planned[-1]) if title_s is None
-                   else seconds_to_frames(music.analysis.duration_s, fps),
-                   clips=placed, sections=sections,
+                   duration_frames=end, clips=placed, sections=sections,
                    frame_times_s=shots.frame_times_s if info.variable_frame_rate else None,
-                   title_start_frame=None if title_s is None else int(planned[-1]))
+                   title_start_frame=title)
     explain_clips(plan, movie, music)
     timeline = plan_timeline(plan, music, options, title="Re-cut", movie_path=movie_path,
                              music_path=music_path)
