@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import collections
+import itertools
 from typing import Deque, List, Sequence, Tuple
 
 import numpy as np
@@ -136,7 +137,7 @@ class BlendTest:
         change = float(np.abs(d).mean())
         undecided = False
         if change >= self.min_change and change >= self.min_spread * max(
-                list(self._steps)[1:]):
+                itertools.islice(self._steps, 1, None)):
             times = list(self._times)
             k = bisect.bisect_left(times, (times[0] + times[-1]) / 2)
             k = min(max(k, 1), len(times) - 2)
