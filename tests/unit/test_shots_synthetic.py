@@ -1,7 +1,6 @@
 """detect_shots on clips made here with ffmpeg lavfi: known hard cuts, one fade, a VFR file."""
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 import threading
@@ -12,6 +11,7 @@ import pytest
 from trailersmith.core.errors import Cancelled, ParameterError
 from trailersmith.core.progress import CancelToken, Reporter
 from trailersmith.core.shots import detect_shots
+from trailersmith.core.shots.detect import available_detectors
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
 
@@ -20,6 +20,12 @@ CUTS = [50, 100, 150]  # hard cuts (25 fps)
 FADE_OUT, BLACK, FADE_IN = (185, 199), (200, 209), (210, 224)
 FRAMES = 260
 
+
+def _skip_unless_available(detector: str) -> None:
+    """Skip with the detector's own reason (torch or its weights missing) where it cannot run."""
+    reason = available_detectors()[detector]
+    if reason:
+        pytest.skip(reason)
 
 def _ffmpeg(*args: str) -> None:
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
@@ -86,12 +92,8 @@ def test_histogram_detector_finds_cuts_and_fade(clip):
     assert np.allclose(np.diff(shots.frame_times_s), 1 / 25)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch not installed")
 def test_transnetv2_finds_cuts_and_fade(clip):
-    from trailersmith.core.shots.transnet import unavailable_reason
-
-    if unavailable_reason():
-        pytest.skip(unavailable_reason())
+    _skip_unless_available("transnetv2")
     evidence = {}
     shots, _ = detect_shots(clip, detector="transnetv2", evidence=evidence)
     _check_clip(shots)
@@ -136,12 +138,8 @@ def test_extra_consumers_ride_along_in_the_same_pass(clip):
     assert any(p.stage == "Finding shots" for p in seen)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch not installed")
 def test_cancel_stops_the_inference_worker(clip):
-    from trailersmith.core.shots.transnet import unavailable_reason
-
-    if unavailable_reason():
-        pytest.skip(unavailable_reason())
+    _skip_unless_available("transnetv2")
     token = CancelToken()
     rec = _Recorder((48, 27), 1, cancel_at=120, token=token)
     with pytest.raises(Cancelled):
@@ -167,12 +165,8 @@ def dissolve_clip(tmp_path_factory):
     return str(out)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch not installed")
 def test_fused_finds_a_dissolve_without_running_the_network(dissolve_clip):
-    from trailersmith.core.shots.fused import unavailable_reason
-
-    if unavailable_reason():
-        pytest.skip(unavailable_reason())
+    _skip_unless_available("fused")
     evidence = {}
     shots, _ = detect_shots(dissolve_clip, detector="fused", evidence=evidence)
     _check_structure(shots, 100)  # 3 s + 2 s, overlapping by the 1 s dissolve
