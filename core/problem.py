@@ -14,6 +14,7 @@ import numpy as np
 
 from .errors import MediaError
 from .model import GenerationProblem, ShotList
+from .music.beats import DEFAULT_BEAT_PERIOD_S, beat_period
 
 #: Shots rated below this (black, blank, credits) are never offered to a generator.
 MIN_QUALITY = 0.3
@@ -21,8 +22,6 @@ MIN_QUALITY = 0.3
 MIN_SHOT_S = 0.25
 #: Shots with at least this share of credit-like frames are never offered.
 MAX_CREDITS = 0.3
-#: The beat period assumed when a track has too few beats to measure one.
-DEFAULT_BEAT_PERIOD_S = 0.5
 #: When long shots are cut into windows, this many candidates per music segment are aimed for.
 WINDOWS_PER_SEGMENT = 1.25
 
@@ -30,12 +29,6 @@ WINDOWS_PER_SEGMENT = 1.25
 def usable_end_frame(frame_count: int, spoiler_guard: float) -> int:
     """First frame excluded by the spoiler guard (0.9 keeps the last 10% unseen)."""
     return int(np.floor(frame_count * spoiler_guard))
-
-
-def beat_period(beats_s) -> float:
-    """The median beat period of a track (s), or :data:`DEFAULT_BEAT_PERIOD_S` without beats."""
-    beats = np.asarray(beats_s, float)
-    return float(np.median(np.diff(beats))) if len(beats) > 2 else DEFAULT_BEAT_PERIOD_S
 
 
 def guarded_shots(shots: ShotList, spoiler_guard: float) -> Tuple[np.ndarray, np.ndarray, int]:

@@ -306,7 +306,7 @@ def problem_inputs(movie, analysis) -> Dict[str, np.ndarray]:
     """The pair arrays, beyond features, that let ``PairExample.problem`` pose ``suggest``'s
     problem: shot frames, frame times and rate, quality, watchability, credits share, the plan's
     segment energy and the beat period (from a MovieAnalysis and a MusicAnalysis)."""
-    from ..problem import beat_period
+    from ..music.beats import beat_period
 
     shots = movie.shots
     n = len(shots.shots)

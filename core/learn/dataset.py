@@ -21,8 +21,9 @@ import numpy as np
 from ..errors import ParameterError
 from ..fileio import atomic_file, write_atomic
 from ..model import GenerationProblem, ShotList
+from ..music.beats import DEFAULT_BEAT_PERIOD_S
 from ..options import default
-from ..problem import DEFAULT_BEAT_PERIOD_S, guarded_shots, make_problem
+from ..problem import guarded_shots, make_problem
 
 FORMAT = "trailersmith-dataset"
 VERSION = 1

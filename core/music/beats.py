@@ -6,8 +6,16 @@ import numpy as np
 from .spectral import Spectral, audible
 
 DEFAULT_TEMPO_BPM = 120.0
+#: The beat period assumed when a track has too few beats to measure one.
+DEFAULT_BEAT_PERIOD_S = 0.5
 # Beat-grid gaps longer than this many beat periods get filled with extrapolated beats.
 _GAP_PERIODS = 1.75
+
+
+def beat_period(beats_s) -> float:
+    """The median beat period of a track (s), or :data:`DEFAULT_BEAT_PERIOD_S` without beats."""
+    beats = np.asarray(beats_s, float)
+    return float(np.median(np.diff(beats))) if len(beats) > 2 else DEFAULT_BEAT_PERIOD_S
 
 
 def fill_beat_gaps(beats: np.ndarray, spec: Spectral) -> tuple:

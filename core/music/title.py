@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..model import MusicAnalysis
+from .beats import beat_period
 from .cuts import MIN_SHOT_S
 
 #: A title may take at most this share of the (edited) music; the shots need the rest.
@@ -86,7 +87,7 @@ def title_start_s(analysis: MusicAnalysis, waveform: np.ndarray, seconds: float)
     check_title_card(seconds, duration)
     target = duration - float(seconds)
     beats = np.asarray(analysis.beats_s, float)
-    period = float(np.median(np.diff(beats))) if len(beats) > 2 else 0.5
+    period = beat_period(beats)
     downbeats = np.asarray(analysis.downbeats_s, float)
     bar = float(np.median(np.diff(downbeats))) if len(downbeats) > 2 else 4 * period
     lo, hi = target - SEARCH_BARS * bar, target + AFTER_BEATS * period + 1e-6
